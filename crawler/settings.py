@@ -1,0 +1,57 @@
+"""Scrapy settings for Patroli. Polite by default: these are the settings for the real sites.
+
+The demo marketplace and the tests override a few of them (base URLs, throttling) through
+`crawler.runner.demo_settings`; nothing reads this module directly except Scrapy.
+"""
+
+BOT_NAME = "patroli"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Who we are and how to reach us: site operators should be able to tell who is crawling.
+PATROLI_CONTACT = "patroli@asosiasi-kerajinan.example"
+USER_AGENT = f"Patroli/0.1 (+https://github.com/patroli/patroli; {PATROLI_CONTACT})"
+
+# Politeness.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPCACHE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalizePipeline": 100,
+    "crawler.pipelines.MatchPipeline": 200,
+    "crawler.pipelines.StorePipeline": 300,
+}
+
+# Where each marketplace lives. The demo marketplace replaces these with 127.0.0.1 URLs.
+PATROLI_BASE_URLS = {
+    "tokopedia": "https://www.tokopedia.com",
+    "shopee": "https://shopee.co.id",
+    "lazada": "https://www.lazada.co.id",
+    "blibli": "https://www.blibli.com",
+}
+
+PATROLI_DB = "data/patroli.db"
+PATROLI_CRAWL_ID = None  # set by `patroli crawl`; a bare `scrapy crawl` opens its own crawl row
+PATROLI_STORE_BATCH = 500
+PATROLI_MAX_PAGES = 5  # per keyword
+PATROLI_DETAIL = False  # follow each listing to its product page
+PATROLI_MATCH = True  # score listings as they are stored
+PATROLI_KEYWORDS = ["batik tulis", "kain tenun", "songket", "tas rotan"]

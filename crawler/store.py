@@ -1,0 +1,511 @@
+"""The store: data/patroli.db through sqlite-utils. The only module that holds SQL.
+
+Tables (see migrations below): crawls, listings (current state, one row per
+(marketplace, listing_id)), listing_snapshots (price and sold count per crawl), sellers,
+crawl_pages (every fetch and its outcome), flags. Full-text search on listing titles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from crawler.items import Assessment, Flag, Listing, PageRecord, ScoredListing
+from crawler.normalize import utc_now
+
+LISTING_FIELDS = [f.name for f in fields(Listing)]
+# Columns of `listings` that change from crawl to crawl and so also go to listing_snapshots.
+SNAPSHOT_FIELDS = [
+    "price_idr",
+    "price_max_idr",
+    "original_price_idr",
+    "sold_count",
+    "historical_sold",
+    "rating",
+    "review_count",
+]
+ASSESSMENT_COLUMNS = {
+    "category": str,
+    "category_confidence": float,
+    "risk": int,
+    "likely_imported": int,
+    "below_local_cost": int,
+    "mislabelled_technique": int,
+    "unit_price_idr": int,
+    "matcher_version": str,
+}
+
+migrations = Migrations("patroli")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["crawls"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running | finished | interrupted | failed
+            "job": str,
+            "marketplaces": str,
+            "keywords": str,
+            "pages": int,
+            "listings_seen": int,
+            "listings_new": int,
+            "listings_updated": int,
+            "blocked": int,
+            "errors": int,
+            "flags_raised": int,
+            "seconds": float,
+            "reason": str,
+            "settings": str,
+        },
+        pk="id",
+    )
+    listing_cols: dict[str, Any] = {
+        "marketplace": str,
+        "listing_id": str,
+        "url": str,
+        "title": str,
+        "price_idr": int,
+        "price_max_idr": int,
+        "original_price_idr": int,
+        "currency": str,
+        "sold_count": int,
+        "rating": float,
+        "review_count": int,
+        "seller_id": str,
+        "seller_name": str,
+        "seller_location": str,
+        "is_cross_border": int,
+        "image_url": str,
+        "category_path": str,
+        "captured_at": str,
+        "price_text": str,
+        "price_original": float,
+        "sold_text": str,
+        "historical_sold": int,
+        "seller_url": str,
+        "is_official": int,
+        "is_preorder": int,
+        "description": str,
+        "keyword": str,
+        "source": str,
+        "capture_id": str,
+        "first_seen_at": str,
+        "last_seen_at": str,
+        "first_crawl_id": int,
+        "last_crawl_id": int,
+        **ASSESSMENT_COLUMNS,
+    }
+    db["listings"].create(listing_cols, pk=("marketplace", "listing_id"))
+    db["listing_snapshots"].create(
+        {
+            "id": int,
+            "crawl_id": int,
+            "marketplace": str,
+            "listing_id": str,
+            "captured_at": str,
+            "price_idr": int,
+            "price_max_idr": int,
+            "original_price_idr": int,
+            "sold_count": int,
+            "historical_sold": int,
+            "rating": float,
+            "review_count": int,
+            "capture_id": str,
+        },
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["sellers"].create(
+        {
+            "marketplace": str,
+            "seller_id": str,
+            "name": str,
+            "location": str,
+            "url": str,
+            "is_official": int,
+            "first_seen_at": str,
+            "last_seen_at": str,
+        },
+        pk=("marketplace", "seller_id"),
+    )
+    db["crawl_pages"].create(
+        {
+            "id": int,
+            "crawl_id": int,
+            "marketplace": str,
+            "keyword": str,
+            "kind": str,
+            "page": int,
+            "url": str,
+            "status": int,
+            "outcome": str,
+            "listings_found": int,
+            "new_listings": int,
+            "bytes": int,
+            "elapsed_ms": float,
+            "fetched_at": str,
+            "reason": str,
+            "capture_id": str,
+        },
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["flags"].create(
+        {
+            "id": int,
+            "marketplace": str,
+            "listing_id": str,
+            "rule": str,
+            "severity": str,
+            "score": float,
+            "category": str,
+            "reason_id": str,
+            "reason_en": str,
+            "evidence": str,
+            "legal_basis": str,
+            "matcher_version": str,
+            "crawl_id": int,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["listing_snapshots"].create_index(["marketplace", "listing_id", "crawl_id"])
+    db["listing_snapshots"].create_index(["crawl_id"])
+    db["crawl_pages"].create_index(["crawl_id", "marketplace", "keyword"])
+    db["crawl_pages"].create_index(["outcome"])
+    db["flags"].create_index(["marketplace", "listing_id"])
+    db["flags"].create_index(["rule"])
+    db["flags"].create_index(["severity"])
+    db["flags"].create_index(["category"])
+    # Datasette facets must stay fast at a million rows: every default facet is indexed.
+    for cols in (
+        ["marketplace"],
+        ["seller_location"],
+        ["category"],
+        ["risk"],
+        ["seller_id"],
+        ["last_crawl_id"],
+        ["first_crawl_id"],
+    ):
+        db["listings"].create_index(cols)
+    db["listings"].enable_fts(["title", "seller_name"], tokenize="unicode61", create_triggers=True)
+
+
+class Store:
+    """One SQLite database, opened in WAL mode; all reads and writes of the patrol go through it."""
+
+    def __init__(self, path: str | Path, *, batch_size: int = 500):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(str(path))
+        if str(path) != ":memory:":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        migrations.apply(self.db)
+        self.batch_size = batch_size
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- crawls -------------------------------------------------------------------------------
+
+    def start_crawl(
+        self,
+        marketplaces: Sequence[str],
+        keywords: Sequence[str],
+        *,
+        job: str | None = None,
+        settings: dict[str, Any] | None = None,
+    ) -> int:
+        row = {
+            "started_at": utc_now(),
+            "status": "running",
+            "job": job,
+            "marketplaces": ",".join(marketplaces),
+            "keywords": json.dumps(list(keywords), ensure_ascii=False),
+            "pages": 0,
+            "listings_seen": 0,
+            "listings_new": 0,
+            "listings_updated": 0,
+            "blocked": 0,
+            "errors": 0,
+            "flags_raised": 0,
+            "settings": json.dumps(settings or {}, ensure_ascii=False, default=str),
+        }
+        with self.db.atomic():
+            return self.db["crawls"].insert(row).last_pk
+
+    def finish_crawl(self, crawl_id: int, status: str = "finished", reason: str | None = None) -> dict:
+        """Close a crawl row, computing its figures from what was stored."""
+        stats = self.crawl_stats(crawl_id)
+        crawl = self.db["crawls"].get(crawl_id)
+        started = crawl["started_at"]
+        finished = utc_now()
+        from datetime import datetime
+
+        seconds = (
+            datetime.fromisoformat(finished.replace("Z", "+00:00"))
+            - datetime.fromisoformat(started.replace("Z", "+00:00"))
+        ).total_seconds()
+        update = {**stats, "finished_at": finished, "status": status, "seconds": seconds}
+        if reason:
+            update["reason"] = reason
+        with self.db.atomic():
+            self.db["crawls"].update(crawl_id, update)
+        return self.db["crawls"].get(crawl_id)
+
+    def crawl_stats(self, crawl_id: int) -> dict[str, int]:
+        one = self.db.execute
+        pages = one(
+            """select count(*),
+                      coalesce(sum(outcome = 'blocked'), 0),
+                      coalesce(sum(outcome = 'error'), 0)
+               from crawl_pages where crawl_id = ?""",
+            [crawl_id],
+        ).fetchone()
+        seen = one("select count(*) from listing_snapshots where crawl_id = ?", [crawl_id]).fetchone()
+        new = one("select count(*) from listings where first_crawl_id = ?", [crawl_id]).fetchone()
+        flags = one("select count(*) from flags where crawl_id = ?", [crawl_id]).fetchone()
+        return {
+            "pages": pages[0],
+            "blocked": pages[1],
+            "errors": pages[2],
+            "listings_seen": seen[0],
+            "listings_new": new[0],
+            "listings_updated": seen[0] - new[0],
+            "flags_raised": flags[0],
+        }
+
+    def crawl_summary(self, crawl_id: int) -> dict[str, Any]:
+        """Figures for the end-of-crawl summary, per marketplace, with what was blocked."""
+        crawl = self.db["crawls"].get(crawl_id)
+        per_market = {
+            row[0]: {"pages": row[1], "ok": row[2], "empty": row[3], "blocked": row[4], "errors": row[5]}
+            for row in self.db.execute(
+                """select marketplace, count(*), sum(outcome = 'ok'), sum(outcome = 'empty'),
+                          sum(outcome = 'blocked'), sum(outcome = 'error')
+                   from crawl_pages where crawl_id = ? group by marketplace""",
+                [crawl_id],
+            ).fetchall()
+        }
+        for market, listings, sellers in self.db.execute(
+            """select marketplace, count(distinct listing_id), count(distinct seller_id) from (
+                 select s.marketplace, s.listing_id, l.seller_id
+                 from listing_snapshots s join listings l
+                   on l.marketplace = s.marketplace and l.listing_id = s.listing_id
+                 where s.crawl_id = ?) group by marketplace""",
+            [crawl_id],
+        ).fetchall():
+            per_market.setdefault(market, {}).update({"listings": listings, "sellers": sellers})
+        blocked = [
+            dict(zip(("marketplace", "keyword", "url", "status", "reason"), row, strict=True))
+            for row in self.db.execute(
+                """select marketplace, keyword, url, status, reason from crawl_pages
+                   where crawl_id = ? and outcome = 'blocked' order by id limit 20""",
+                [crawl_id],
+            ).fetchall()
+        ]
+        sellers = self.db.execute(
+            """select count(distinct l.marketplace || '/' || l.seller_id)
+               from listing_snapshots s join listings l
+                 on l.marketplace = s.marketplace and l.listing_id = s.listing_id
+               where s.crawl_id = ?""",
+            [crawl_id],
+        ).fetchone()[0]
+        return {"crawl": crawl, "marketplaces": per_market, "blocked_pages": blocked, "sellers": sellers}
+
+    # -- writing a crawl's items --------------------------------------------------------------
+
+    def save_batch(
+        self,
+        crawl_id: int | None,
+        scored: Iterable[ScoredListing],
+        pages: Iterable[PageRecord] = (),
+    ) -> tuple[int, int]:
+        """Store one batch in one transaction. Returns (new listings, updated listings)."""
+        scored = list(scored)
+        pages = list(pages)
+        now = utc_now()
+        # A listing can come twice in a batch (two keywords): the last one wins, one snapshot.
+        by_key: dict[tuple[str, str], ScoredListing] = {}
+        for item in scored:
+            by_key[item.listing.key] = item
+        existing = self._existing_keys(list(by_key))
+        new = updated = 0
+        listing_rows, snapshot_rows, seller_rows, flag_rows = [], [], [], []
+        for key, item in by_key.items():
+            listing = item.listing
+            row = _listing_row(listing)
+            row["last_seen_at"] = listing.captured_at or now
+            row["last_crawl_id"] = crawl_id
+            if key in existing:
+                updated += 1
+            else:
+                new += 1
+                row["first_seen_at"] = listing.captured_at or now
+                row["first_crawl_id"] = crawl_id
+            if item.assessment is not None:
+                row.update(_assessment_row(item.assessment))
+                flag_rows.extend(_flag_rows(item.assessment.flags, crawl_id, now))
+            listing_rows.append(row)
+            snapshot_rows.append(
+                {
+                    "crawl_id": crawl_id,
+                    "marketplace": listing.marketplace,
+                    "listing_id": listing.listing_id,
+                    "captured_at": listing.captured_at or now,
+                    "capture_id": listing.capture_id,
+                    **{f: getattr(listing, f) for f in SNAPSHOT_FIELDS},
+                }
+            )
+            if listing.seller_id:
+                seller_rows.append(
+                    {
+                        "marketplace": listing.marketplace,
+                        "seller_id": listing.seller_id,
+                        "name": listing.seller_name,
+                        "location": listing.seller_location,
+                        "url": listing.seller_url,
+                        "is_official": listing.is_official,
+                        "last_seen_at": now,
+                    }
+                )
+        with self.db.atomic():
+            if listing_rows:
+                self._upsert_listings(listing_rows, existing)
+                self.db["listing_snapshots"].insert_all(snapshot_rows, batch_size=1000)
+            if seller_rows:
+                self._upsert_sellers(seller_rows, now)
+            if flag_rows:
+                keys = [item.listing.key for item in by_key.values() if item.assessment is not None]
+                self._delete_flags(keys)
+                self.db["flags"].insert_all(flag_rows, batch_size=1000)
+            if pages:
+                self.db["crawl_pages"].insert_all(
+                    [{**asdict(p), "crawl_id": crawl_id} for p in pages], batch_size=1000
+                )
+        return new, updated
+
+    def _existing_keys(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for i in range(0, len(keys), 400):
+            chunk = keys[i : i + 400]
+            where = " or ".join(["(marketplace = ? and listing_id = ?)"] * len(chunk))
+            params = [v for key in chunk for v in key]
+            found.update(
+                (m, lid)
+                for m, lid in self.db.execute(
+                    f"select marketplace, listing_id from listings where {where}", params
+                ).fetchall()
+            )
+        return found
+
+    def _upsert_listings(self, rows: list[dict], existing: set[tuple[str, str]]) -> None:
+        # Rows are grouped by their keys: sqlite-utils fills a key missing from one row of a
+        # chunk with NULL, which would wipe first_seen_at or an earlier assessment on upsert.
+        groups: dict[tuple[bool, frozenset[str]], list[dict]] = {}
+        for row in rows:
+            is_new = (row["marketplace"], row["listing_id"]) not in existing
+            groups.setdefault((is_new, frozenset(row)), []).append(row)
+        for (is_new, _), group in groups.items():
+            if is_new:
+                self.db["listings"].insert_all(group, batch_size=500)
+            else:
+                self.db["listings"].upsert_all(group, pk=("marketplace", "listing_id"), batch_size=500)
+
+    def _upsert_sellers(self, rows: list[dict], now: str) -> None:
+        self.db["sellers"].upsert_all(rows, pk=("marketplace", "seller_id"), batch_size=500)
+        self.db.execute(
+            "update sellers set first_seen_at = ? where first_seen_at is null", [now]
+        )
+
+    def _delete_flags(self, keys: list[tuple[str, str]]) -> None:
+        for i in range(0, len(keys), 400):
+            chunk = keys[i : i + 400]
+            where = " or ".join(["(marketplace = ? and listing_id = ?)"] * len(chunk))
+            self.db.execute(f"delete from flags where {where}", [v for k in chunk for v in k])
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def listing_ids(self, marketplace: str | None = None) -> set[tuple[str, str]]:
+        sql = "select marketplace, listing_id from listings"
+        params: list[Any] = []
+        if marketplace:
+            sql += " where marketplace = ?"
+            params.append(marketplace)
+        return {(m, lid) for m, lid in self.db.execute(sql, params).fetchall()}
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
+    def iter_listings(self, batch: int = 2000) -> Iterator[Listing]:
+        """Every stored listing as a Listing record, streamed."""
+        cols = ", ".join(LISTING_FIELDS)
+        cursor = self.db.execute(f"select {cols} from listings order by marketplace, listing_id")
+        while True:
+            rows = cursor.fetchmany(batch)
+            if not rows:
+                return
+            for row in rows:
+                yield _row_listing(dict(zip(LISTING_FIELDS, row, strict=True)))
+
+    def save_assessments(self, assessments: Sequence[Assessment], crawl_id: int | None = None) -> None:
+        """Replace the matchers' output for these listings (flags of an older version go)."""
+        now = utc_now()
+        with self.db.atomic():
+            self._delete_flags([(a.marketplace, a.listing_id) for a in assessments])
+            for a in assessments:
+                self.db["listings"].update((a.marketplace, a.listing_id), _assessment_row(a))
+            rows = [r for a in assessments for r in _flag_rows(a.flags, crawl_id, now)]
+            if rows:
+                self.db["flags"].insert_all(rows, batch_size=1000)
+
+
+def _listing_row(listing: Listing) -> dict[str, Any]:
+    row = asdict(listing)
+    for key in ("is_cross_border", "is_official", "is_preorder"):
+        if row[key] is not None:
+            row[key] = int(row[key])
+    return row
+
+
+def _row_listing(row: dict[str, Any]) -> Listing:
+    for key in ("is_cross_border", "is_official", "is_preorder"):
+        if row[key] is not None:
+            row[key] = bool(row[key])
+    return Listing(**row)
+
+
+def _assessment_row(a: Assessment) -> dict[str, Any]:
+    return {
+        "category": a.category,
+        "category_confidence": a.category_confidence,
+        "risk": a.risk,
+        "likely_imported": int(a.likely_imported),
+        "below_local_cost": int(a.below_local_cost),
+        "mislabelled_technique": int(a.mislabelled_technique),
+        "unit_price_idr": a.unit_price_idr,
+        "matcher_version": a.matcher_version,
+    }
+
+
+def _flag_rows(flags: Iterable[Flag], crawl_id: int | None, now: str) -> list[dict[str, Any]]:
+    rows = []
+    for flag in flags:
+        row = asdict(flag)
+        row["evidence"] = json.dumps(flag.evidence, ensure_ascii=False, default=str)
+        row["crawl_id"] = crawl_id
+        row["created_at"] = now
+        rows.append(row)
+    return rows

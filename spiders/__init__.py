@@ -1,0 +1,1 @@
+"""Scrapy spiders, one per marketplace. They navigate; spiders/pages/ does the reading."""
