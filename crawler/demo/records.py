@@ -42,3 +42,27 @@ class DemoListing:
     truth_mislabelled: bool = False
     truth_dup_group: str | None = None
     truth_reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DemoRequest:
+    """A request to one marketplace of the demo, with the marketplace prefix taken off the path."""
+
+    method: str
+    path: str  # e.g. "/search" for http://127.0.0.1:PORT/tokopedia/search
+    query: dict[str, list[str]]
+    body: bytes
+    headers: dict[str, str]  # lower-cased names
+    base_url: str  # http://127.0.0.1:PORT/tokopedia: what the real site's origin maps to
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+
+@dataclass(slots=True)
+class DemoResponse:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
