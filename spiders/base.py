@@ -16,7 +16,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import PageRecord, RawListing
 from crawler.normalize import utc_now
-from spiders.pages import PageParseError, SearchPage
+from spiders.pages import PageParseError
 from spiders.pages.outcome import classify_http, detect_block_page
 
 
@@ -106,9 +106,7 @@ class MarketplaceSpider(scrapy.Spider):
             **extra,
         )
 
-    def _read(
-        self, response: Response, parse: Callable[[bytes, str], Any]
-    ) -> tuple[Any, PageRecord | None]:
+    def _read(self, response: Response, parse: Callable[[bytes, str], Any]) -> tuple[Any, PageRecord | None]:
         """Parse a response, or say why it could not be: (result, None) or (None, record)."""
         verdict = classify_http(response.status, _headers(response))
         if verdict:
@@ -207,6 +205,5 @@ def merge_detail(search: RawListing, detail: RawListing | None) -> RawListing:
 
 def _headers(response: Response) -> dict[str, str]:
     return {
-        k.decode("latin-1").lower(): v[0].decode("latin-1") if v else ""
-        for k, v in response.headers.items()
+        k.decode("latin-1").lower(): v[0].decode("latin-1") if v else "" for k, v in response.headers.items()
     }
