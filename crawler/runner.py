@@ -15,7 +15,7 @@ from crawler.store import Store
 # What a crawl of the local demo marketplace changes: it is ours, on loopback, so no throttling.
 DEMO_OVERRIDES: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "DOWNLOAD_DELAY_JITTER": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
