@@ -48,12 +48,36 @@ def _base_urls(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Basis data / database")
 @click.option("--base-url", "base_urls", multiple=True, help="MARKETPLACE=URL, mis. untuk marketplace demo")
 @click.option("--job", help="Nama jadwal yang memulai patroli ini / schedule job name")
-def crawl(marketplaces, keywords, keywords_file, keyword_set, max_pages, detail, db, base_urls, job):
+@click.option("--max-duration", help="Berhenti sendiri setelah, mis. 90m atau 2h / stop after")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Baris log biasa, tanpa tampilan langsung / plain log lines"
+)
+@click.option("--crawl-id", type=int, hidden=True, help="Baris crawls yang dibuka penjadwal")
+@click.option("--redis", "redis_url", help="redis://HOST:6379/0: jadi worker patroli terdistribusi")
+@click.option("--run", "run_name", help="Nama patroli terdistribusi (dengan --redis) / distributed run name")
+def crawl(
+    marketplaces,
+    keywords,
+    keywords_file,
+    keyword_set,
+    max_pages,
+    detail,
+    db,
+    base_urls,
+    job,
+    max_duration,
+    quiet,
+    crawl_id,
+    redis_url,
+    run_name,
+):
     """Patroli MARKETPLACE... untuk kata kunci; simpan ke basis data.
 
     Crawl the given marketplaces (tokopedia, shopee, lazada, blibli, shop) for keywords.
+    With --redis, this process is one worker of a distributed patrol (see `patroli ingest`).
     """
     from crawler.keywords import KeywordError, resolve_keywords
+    from crawler.progress import choose_mode
     from crawler.runner import format_summary, run_crawl
 
     try:
@@ -71,11 +95,34 @@ def crawl(marketplaces, keywords, keywords_file, keyword_set, max_pages, detail,
         merged = dict(get_project_settings().getdict("PATROLI_BASE_URLS"))
         merged.update(_base_urls(base_urls))
         overrides["PATROLI_BASE_URLS"] = merged
+    if max_duration:
+        from crawler.schedule_config import parse_duration
+
+        try:
+            overrides["CLOSESPIDER_TIMEOUT"] = parse_duration(max_duration)
+        except ValueError as exc:
+            fail(f"--max-duration: {exc}")
+    overrides["PATROLI_PROGRESS"] = choose_mode(quiet)
+    if overrides["PATROLI_PROGRESS"] == "live":
+        overrides.setdefault("LOG_LEVEL", "WARNING")  # the live table is the feedback
+    if redis_url:
+        from crawler.distributed import DistributedError, format_worker_summary, run_worker
+
+        try:
+            result = run_worker(
+                list(marketplaces), words, redis_url, run=run_name or job, overrides=overrides
+            )
+        except (ValueError, DistributedError) as exc:
+            fail(str(exc))
+        click.echo(format_worker_summary(result))
+        sys.exit(0 if result.status != "failed" else 1)
     try:
-        summary = run_crawl(list(marketplaces), words, db=db, overrides=overrides, job=job)
+        summary = run_crawl(list(marketplaces), words, db=db, overrides=overrides, job=job, crawl_id=crawl_id)
     except ValueError as exc:
         fail(str(exc))
     click.echo(format_summary(summary))
+    if summary["crawl"]["status"] == "failed":
+        sys.exit(1)
 
 
 @main.command()
@@ -157,6 +204,142 @@ def _progress(label: str):
             click.echo(f"\r{label}: {done}/{total}", nl=done >= total, err=True)
 
     return show
+
+
+# -- schedules and distributed patrols (issue 6) ------------------------------------------------
+
+DEFAULT_CONFIG = "patroli.toml"
+
+
+@main.group()
+def schedule():
+    """Patroli terjadwal dari patroli.toml / scheduled patrols from patroli.toml."""
+
+
+def _load_schedule(path: str):
+    from scrapy.spiderloader import SpiderLoader
+
+    from crawler.runner import project_settings
+    from crawler.schedule_config import ConfigError, load_config
+
+    known = SpiderLoader.from_settings(project_settings()).list()
+    try:
+        return load_config(path, known_marketplaces=known)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+@schedule.command("list")
+@click.option("--config", "-c", "config_path", default=DEFAULT_CONFIG, show_default=True)
+@click.option(
+    "--count", "-n", default=3, show_default=True, type=click.IntRange(1, 50), help="Jadwal berikutnya"
+)
+def schedule_list(config_path, count):
+    """Tampilkan setiap jadwal dan waktu jalan berikutnya / every job and its next runs."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from crawler.schedule_config import next_runs
+
+    config = _load_schedule(config_path)
+    now = datetime.now(UTC)
+    last_runs = {}
+    if Path(config.db).exists():
+        from crawler.store import RunRecords, Store
+
+        store = Store(config.db)
+        records = RunRecords(store)
+        last_runs = {name: records.runs(name, limit=1) for name in config.jobs}
+        store.close()
+    click.echo(f"{config.path}: {len(config.jobs)} jadwal, zona waktu {config.timezone.key}")
+    for job in config.jobs.values():
+        state = "" if job.enabled else "  (nonaktif / disabled)"
+        limits = []
+        if job.max_pages:
+            limits.append(f"{job.max_pages} halaman/kata kunci")
+        if job.max_duration:
+            limits.append(f"maks {job.max_duration / 60:.0f} menit")
+        keywords = f"set {job.keyword_set!r}, " if job.keyword_set else ""
+        click.echo(f"\n{job.name}{state}")
+        click.echo(f"  marketplace : {', '.join(job.marketplaces)}")
+        click.echo(f"  kata kunci  : {keywords}{len(job.keywords)} kata kunci")
+        click.echo(f"  cron        : {job.cron}" + (f"  ({'; '.join(limits)})" if limits else ""))
+        if job.enabled:
+            times = next_runs(job, config.timezone, now, count)
+            click.echo("  berikutnya  : " + ", ".join(t.strftime("%a %Y-%m-%d %H:%M %Z") for t in times))
+        for row in last_runs.get(job.name, []):
+            click.echo(
+                f"  terakhir    : #{row['id']} {row['status']} {row['started_at']}"
+                f" (baru {row['new_since_previous']}, risiko tinggi baru {row['new_high_risk']})"
+            )
+
+
+@schedule.command("run")
+@click.option("--config", "-c", "config_path", default=DEFAULT_CONFIG, show_default=True)
+@click.option("--once", metavar="JOB", help="Jalankan satu jadwal sekali lalu keluar (untuk cron/systemd)")
+def schedule_run(config_path, once):
+    """Jalankan jadwal terus-menerus; setiap patroli di prosesnya sendiri.
+
+    Keep running and start each job on time (SIGTERM/Ctrl-C stop cleanly). With --once JOB: run that
+    job now, once, and exit (for cron and systemd timers).
+    """
+    from crawler.schedule import PatrolScheduler, install_signal_handlers
+    from crawler.schedule_config import ConfigError
+
+    config = _load_schedule(config_path)
+    scheduler = PatrolScheduler(config)
+    install_signal_handlers(scheduler)
+    try:
+        if once:
+            try:
+                row = scheduler.run_once(once)
+            except ConfigError as exc:
+                fail(str(exc))
+            click.echo(
+                f"patroli #{row['id']} ({once}): {row['status']}"
+                + (f" - {row['reason']}" if row["reason"] else "")
+            )
+            sys.exit(0 if row["status"] in ("finished", "skipped") else 1)
+        click.echo(
+            f"Penjadwal patroli berjalan ({len(scheduler.states)} jadwal aktif); SIGTERM/Ctrl-C berhenti"
+        )
+        scheduler.run()
+    finally:
+        scheduler.close()
+
+
+@main.command()
+@click.option("--redis", "redis_url", required=True, help="redis://HOST:6379/0, sama dengan para worker")
+@click.option("--run", "run_name", default="patroli", show_default=True, help="Nama patroli terdistribusi")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Basis data / database")
+@click.option("--follow", is_flag=True, help="Setelah satu patroli selesai, tunggu patroli berikutnya")
+@click.option("--wait", "wait_seconds", type=float, help="Berhenti bila tidak ada patroli dalam N detik")
+def ingest(redis_url, run_name, db, follow, wait_seconds):
+    """Satu-satunya penulis ke SQLite untuk patroli terdistribusi.
+
+    The single writer of a distributed patrol: takes what the Redis workers found and stores it.
+    Ends when the patrol is complete (queue empty, nothing in flight, everything stored).
+    """
+    from crawler.distributed import DistributedError, Ingester, install_ingest_signals
+    from crawler.runner import format_summary
+
+    try:
+        ingester = Ingester(redis_url, run_name, db, echo=lambda line: click.echo(line, err=True))
+    except DistributedError as exc:
+        fail(str(exc))
+    install_ingest_signals(ingester)
+    try:
+        while True:
+            summary = ingester.run(wait=wait_seconds)
+            if summary is None:
+                break
+            click.echo(format_summary(summary))
+            if not follow or ingester.stopping:
+                break
+    except DistributedError as exc:
+        fail(str(exc))
+    finally:
+        ingester.close()
 
 
 if __name__ == "__main__":

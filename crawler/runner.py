@@ -71,6 +71,10 @@ def close_crawl(db: str, crawl_id: int, status: str, reason: str | None = None) 
         store.close()
 
 
+# A spider closed by a limit the job set (patroli.toml max_duration) did what it was asked.
+LIMIT_REASONS = ("closespider_timeout", "closespider_pagecount", "closespider_itemcount")
+
+
 def crawl_status(finish_reasons: Iterable[str | None]) -> tuple[str, str | None]:
     """A crawl is finished only when every spider finished; otherwise say why it stopped."""
     reasons = [r for r in finish_reasons if r not in (None, "finished")]
@@ -78,6 +82,8 @@ def crawl_status(finish_reasons: Iterable[str | None]) -> tuple[str, str | None]
         return "finished", None
     if any(r == "shutdown" for r in reasons):
         return "interrupted", ", ".join(sorted(set(reasons)))
+    if all(r in LIMIT_REASONS for r in reasons):
+        return "finished", "batas jadwal tercapai: " + ", ".join(sorted(set(reasons)))
     return "failed", ", ".join(sorted(set(reasons)))
 
 
@@ -89,13 +95,18 @@ def run_crawl(
     overrides: dict[str, Any] | None = None,
     job: str | None = None,
     spider_args: dict[str, Any] | None = None,
+    crawl_id: int | None = None,
 ) -> dict[str, Any]:
-    """Crawl in this process (blocking; the Twisted reactor runs once per process)."""
+    """Crawl in this process (blocking; the Twisted reactor runs once per process).
+
+    `crawl_id` is a crawls row opened by the scheduler for this run; without it a row is opened here.
+    """
     from scrapy.crawler import CrawlerProcess
 
     settings = project_settings({**(overrides or {}), "PATROLI_DB": db})
     classes = spider_classes(settings, marketplaces)
-    crawl_id = open_crawl(db, marketplaces, keywords, job, settings)
+    if crawl_id is None:
+        crawl_id = open_crawl(db, marketplaces, keywords, job, settings)
     settings.set("PATROLI_CRAWL_ID", crawl_id, priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
     crawlers = []

@@ -62,3 +62,9 @@ PATROLI_MAX_PAGES = 5  # per keyword
 PATROLI_DETAIL = False  # follow each listing to its product page
 PATROLI_MATCH = True  # score listings as they are stored
 PATROLI_KEYWORDS = ["batik tulis", "kain tenun", "songket", "tas rotan"]
+
+# Progress display (crawler/progress.py): "live" on a terminal, "log" lines under cron/CI/--quiet.
+# `patroli crawl` chooses; a bare `scrapy crawl` shows nothing extra.
+EXTENSIONS = {"crawler.progress.Progress": 500}
+PATROLI_PROGRESS = "off"
+PATROLI_PROGRESS_INTERVAL = 30.0  # seconds between log lines

@@ -556,3 +556,179 @@ def m002_views(db: sqlite_utils.Database) -> None:
         group by s.marketplace, s.seller_id
         """,
     )
+
+
+# -- schedules and distributed crawls (issue 6) ------------------------------------------------
+
+
+@migrations()
+def m006_schedule_runs(db: sqlite_utils.Database) -> None:
+    """Which schedule started a run and how it ended; exactly-once ingestion from Redis; job_runs."""
+    db["crawls"].add_column("scheduled_for", str)  # the cron time this run was for (UTC)
+    db["crawls"].add_column("trigger", str)  # jadwal | once | manual | redis
+    db["crawls"].add_column("exit_code", int)  # of the crawl process, when a scheduler ran it
+    db["crawls"].create_index(["job", "id"])
+    db["flags"].create_index(["crawl_id"])
+    # One row per Redis message stored: a restarted ingester never stores a message twice.
+    db["ingest_log"].create(
+        {"crawl_id": int, "message_id": str, "records": int, "ingested_at": str},
+        pk=("crawl_id", "message_id"),
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    # Each run of a job beside the previous run of the same job: what it found that the
+    # previous run did not see (new listings, new listings with a high-severity flag).
+    db.create_view(
+        "job_runs",
+        """
+        with runs as (
+          select c.*,
+                 (select max(p.id) from crawls p
+                   where p.job = c.job and p.id < c.id
+                     and p.status in ('finished', 'interrupted')) as previous_run
+          from crawls c
+          where c.job is not null
+        )
+        select r.id, r.job, r.status, r.trigger, r.scheduled_for, r.started_at, r.finished_at,
+               r.seconds, r.marketplaces, r.pages, r.listings_seen, r.listings_new,
+               r.listings_updated, r.flags_raised, r.blocked, r.errors,
+               r.previous_run,
+               (select count(distinct s.marketplace || '/' || s.listing_id)
+                  from listing_snapshots s
+                 where s.crawl_id = r.id
+                   and not exists (select 1 from listing_snapshots t
+                                    where t.crawl_id = r.previous_run
+                                      and t.marketplace = s.marketplace
+                                      and t.listing_id = s.listing_id)) as new_since_previous,
+               (select count(distinct f.marketplace || '/' || f.listing_id)
+                  from flags f
+                 where f.crawl_id = r.id and f.severity = 'high'
+                   and not exists (select 1 from listing_snapshots t
+                                    where t.crawl_id = r.previous_run
+                                      and t.marketplace = f.marketplace
+                                      and t.listing_id = f.listing_id)) as new_high_risk,
+               r.reason, r.exit_code
+        from runs r
+        order by r.id desc
+        """,
+    )
+
+
+class RunRecords:
+    """The scheduler's and the Redis ingester's reads and writes of the crawls table."""
+
+    def __init__(self, store: Store):
+        self.db = store.db
+        self.store = store
+
+    def mark_scheduled(self, crawl_id: int, *, trigger: str, scheduled_for: str | None) -> None:
+        with self.db.atomic():
+            self.db["crawls"].update(crawl_id, {"trigger": trigger, "scheduled_for": scheduled_for})
+
+    def record_skipped(
+        self,
+        job: str,
+        marketplaces: Sequence[str],
+        keywords: Sequence[str],
+        *,
+        scheduled_for: str | None,
+        trigger: str,
+        reason: str,
+    ) -> int:
+        """A run that was due but did not start (the previous one still running): on the record."""
+        now = utc_now()
+        crawl_id = self.store.start_crawl(marketplaces, keywords, job=job)
+        with self.db.atomic():
+            self.db["crawls"].update(
+                crawl_id,
+                {
+                    "status": "skipped",
+                    "finished_at": now,
+                    "seconds": 0.0,
+                    "reason": reason,
+                    "trigger": trigger,
+                    "scheduled_for": scheduled_for,
+                },
+            )
+        return crawl_id
+
+    def close_run(self, crawl_id: int, *, status: str, reason: str | None, exit_code: int | None) -> dict:
+        """Close a run the crawl process left open (it crashed, or was killed)."""
+        row = self.store.finish_crawl(crawl_id, status=status, reason=reason)
+        if exit_code is not None:
+            with self.db.atomic():
+                self.db["crawls"].update(crawl_id, {"exit_code": exit_code})
+            row = self.db["crawls"].get(crawl_id)
+        return row
+
+    def set_exit_code(self, crawl_id: int, exit_code: int) -> None:
+        with self.db.atomic():
+            self.db["crawls"].update(crawl_id, {"exit_code": exit_code})
+
+    def reopen(self, crawl_id: int) -> None:
+        """A stopped Redis ingester starting again carries on the same crawl row."""
+        with self.db.atomic():
+            self.db["crawls"].update(crawl_id, {"status": "running", "finished_at": None})
+
+    def get(self, crawl_id: int) -> dict[str, Any]:
+        return self.db["crawls"].get(crawl_id)
+
+    def last_started(self, job: str) -> str | None:
+        """When the latest run of a job that actually ran started (skipped runs do not count)."""
+        row = self.db.execute(
+            "select max(started_at) from crawls where job = ? and status != 'skipped'", [job]
+        ).fetchone()
+        return row[0]
+
+    def runs(self, job: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        sql = "select * from job_runs"
+        params: list[Any] = []
+        if job:
+            sql += " where job = ?"
+            params.append(job)
+        sql += " limit ?"
+        params.append(limit)
+        cursor = self.db.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def save_messages(
+        self, crawl_id: int, messages: Sequence[tuple[str, list[ScoredListing], list[PageRecord]]]
+    ) -> tuple[int, int, int]:
+        """Store Redis messages (id, listings, pages) once each, in one transaction.
+
+        Returns (new listings, updated listings, messages already stored and so skipped).
+        """
+        ids = [m[0] for m in messages]
+        done: set[str] = set()
+        for i in range(0, len(ids), 400):
+            chunk = ids[i : i + 400]
+            marks = ",".join("?" * len(chunk))
+            done.update(
+                r[0]
+                for r in self.db.execute(
+                    f"select message_id from ingest_log where crawl_id = ? and message_id in ({marks})",
+                    [crawl_id, *chunk],
+                ).fetchall()
+            )
+        fresh = [m for m in messages if m[0] not in done]
+        # The same message twice in one call (a redelivery) is stored once too.
+        unique = list({m[0]: m for m in fresh}.values())
+        now = utc_now()
+        with self.db.atomic():
+            new, updated = self.store.save_batch(
+                crawl_id,
+                [s for m in unique for s in m[1]],
+                [p for m in unique for p in m[2]],
+            )
+            self.db["ingest_log"].insert_all(
+                [
+                    {
+                        "crawl_id": crawl_id,
+                        "message_id": m[0],
+                        "records": len(m[1]) + len(m[2]),
+                        "ingested_at": now,
+                    }
+                    for m in unique
+                ]
+            )
+        return new, updated, len(messages) - len(unique)

@@ -1,0 +1,88 @@
+"""A small marketplace shape and its spider, for tests of schedules, progress and Redis workers.
+
+The real marketplace spiders live in spiders/; these tests are about running patrols, so they crawl
+a JSON search shape of their own over the demo catalogue. Loaded by Scrapy through
+tests/fake_settings.py (SPIDER_MODULES), also in crawl subprocesses.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import types
+from urllib.parse import quote_plus
+
+from scrapy import Request
+
+from crawler.demo.records import DemoResponse
+from crawler.items import RawListing
+from spiders.base import MarketplaceSpider
+from spiders.pages import PageParseError, SearchPage
+
+PAGE_SIZE = 20
+
+
+def fake_shape(delay: float = 0.0):
+    """A /search?q=&page= JSON endpoint over the catalogue's tokopedia listings."""
+
+    def handle(req, catalogue):
+        if req.path != "/search":
+            return None
+        if delay:
+            time.sleep(delay)
+        page = int(req.arg("page", "1"))
+        total, items = catalogue.search("tokopedia", req.arg("q", ""), (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        rows = [
+            {
+                "id": i.listing_id,
+                "name": i.title,
+                "price": f"Rp{i.price_idr:,}".replace(",", "."),
+                "shop": i.shop.name,
+            }
+            for i in items
+        ]
+        body = json.dumps({"total": total, "rows": rows}).encode()
+        return DemoResponse(200, body, "application/json")
+
+    def blocked(req):
+        return DemoResponse(200, b"<html><body>Verifikasi keamanan: captcha</body></html>")
+
+    return types.SimpleNamespace(handle=handle, blocked=blocked, PREFIXES=("fake",))
+
+
+def served_ids(catalogue, keywords, max_pages: int) -> set[str]:
+    """The listing ids a crawl of these keywords can be served, page by page like the spider."""
+    ids: set[str] = set()
+    for keyword in keywords:
+        total, items = catalogue.search("tokopedia", keyword, 0, PAGE_SIZE * max_pages)
+        ids |= {i.listing_id for i in items}
+    return ids
+
+
+class FakeSpider(MarketplaceSpider):
+    name = "fake"
+    marketplace = "tokopedia"
+
+    def search_request(self, keyword, page):
+        return Request(f"{self.base_url}/search?q={quote_plus(keyword)}&page={page}")
+
+    def parse_search_body(self, body, url):
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise PageParseError("bukan JSON") from exc
+        return SearchPage(
+            [
+                RawListing(
+                    "tokopedia",
+                    r["id"],
+                    f"{url}#{r['id']}",
+                    r["name"],
+                    price=r["price"],
+                    seller_id=r["shop"],
+                    seller_name=r["shop"],
+                )
+                for r in data["rows"]
+            ],
+            total=data["total"],
+        )
