@@ -239,7 +239,7 @@ def schedule_list(config_path, count):
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from crawler.schedule_config import next_runs
+    from crawler.schedule_config import local_text, next_runs
 
     config = _load_schedule(config_path)
     now = datetime.now(UTC)
@@ -266,7 +266,7 @@ def schedule_list(config_path, count):
         click.echo(f"  cron        : {job.cron}" + (f"  ({'; '.join(limits)})" if limits else ""))
         if job.enabled:
             times = next_runs(job, config.timezone, now, count)
-            click.echo("  berikutnya  : " + ", ".join(t.strftime("%a %Y-%m-%d %H:%M %Z") for t in times))
+            click.echo("  berikutnya  : " + ", ".join(local_text(t, config.timezone) for t in times))
         for row in last_runs.get(job.name, []):
             click.echo(
                 f"  terakhir    : #{row['id']} {row['status']} {row['started_at']}"

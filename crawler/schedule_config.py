@@ -116,6 +116,15 @@ def next_runs(job: Job, tz: ZoneInfo, after: datetime, count: int = 3) -> list[d
     return [next(times) for _ in range(count)]
 
 
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+
+def local_text(moment: datetime, tz: ZoneInfo) -> str:
+    """'Senin 2024-05-06 01:00 WIB': how run times are shown to people."""
+    local = moment.astimezone(tz)
+    return f"{DAYS[local.weekday()]} {local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
 def parse_duration(value: Any) -> float:
     """'90m', '2h', '1h30m', '45s' -> seconds. A bare number is refused: minutes or seconds?"""
     if isinstance(value, bool) or not isinstance(value, str):

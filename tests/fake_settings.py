@@ -1,6 +1,10 @@
-"""Project settings plus the tests' fake spider (tests/fakemarket.py): SCRAPY_SETTINGS_MODULE for
-crawl subprocesses started by schedule and Redis tests."""
+"""Project settings plus the tests' fake spider (tests/fakemarket.py), for crawl subprocesses that
+schedule and Redis tests start (SCRAPY_SETTINGS_MODULE=tests.fake_settings). The marketplace is the
+local demo, so the demo's speed settings apply (crawler.runner.DEMO_OVERRIDES)."""
 
+from crawler.runner import DEMO_OVERRIDES
 from crawler.settings import *  # noqa: F403
 
 SPIDER_MODULES = ["spiders", "tests.fakemarket"]
+globals().update(DEMO_OVERRIDES)
+LOG_LEVEL = "INFO"

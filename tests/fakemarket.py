@@ -86,3 +86,19 @@ class FakeSpider(MarketplaceSpider):
             ],
             total=data["total"],
         )
+
+
+def start_market(catalogue, delay: float = 0.0, faults=None):
+    """The demo marketplace on 127.0.0.1 (port 0) with the fake shape under /fake."""
+    from crawler.demo.server import DemoMarket
+
+    market = DemoMarket(catalogue, faults=faults)
+    market.routes["fake"] = fake_shape(delay)
+    return market.start()
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment of a `python -m crawler.cli` subprocess that knows the fake spider."""
+    import os
+
+    return {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.fake_settings", "PYTHONUNBUFFERED": "1"}

@@ -77,7 +77,9 @@ def test_next_runs_are_in_jakarta_time(tmp_path):
     runs = next_runs(config.job("malam"), config.timezone, after, 2)
     assert [r.isoformat() for r in runs] == ["2024-05-02T01:00:00+07:00", "2024-05-03T01:00:00+07:00"]
     assert runs[0].astimezone(UTC) == datetime(2024, 5, 1, 18, 0, tzinfo=UTC)
-    assert previous_time(config.job("malam"), config.timezone, after).isoformat() == "2024-05-01T01:00:00+07:00"
+    assert (
+        previous_time(config.job("malam"), config.timezone, after).isoformat() == "2024-05-01T01:00:00+07:00"
+    )
 
 
 @pytest.mark.parametrize(
@@ -123,7 +125,9 @@ def test_broken_toml_and_missing_file_are_refused(tmp_path):
 
 def test_unknown_job_name_is_named():
     config = load_config(ROOT / "patroli.toml.example", known_marketplaces=KNOWN)
-    with pytest.raises(ConfigError, match=r"jobs.pagi: tidak ada jadwal bernama 'pagi' \(ada: malam, senin-batik"):
+    with pytest.raises(
+        ConfigError, match=r"jobs.pagi: tidak ada jadwal bernama 'pagi' \(ada: malam, senin-batik"
+    ):
         config.job("pagi")
 
 
@@ -138,3 +142,14 @@ def test_cron_problem_accepts_aliases_and_five_fields():
     assert cron_problem("@daily") is None
     assert cron_problem("*/15 8-20 * * 1-5") is None
     assert cron_problem("0 25 * * *") is not None
+
+
+def test_local_text_names_the_day_in_indonesian():
+    from zoneinfo import ZoneInfo
+
+    from crawler.schedule_config import local_text
+
+    assert (
+        local_text(datetime(2024, 5, 5, 18, 0, tzinfo=UTC), ZoneInfo("Asia/Jakarta"))
+        == "Senin 2024-05-06 01:00 WIB"
+    )
