@@ -314,7 +314,8 @@ def schedule_run(config_path, once):
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Basis data / database")
 @click.option("--follow", is_flag=True, help="Setelah satu patroli selesai, tunggu patroli berikutnya")
 @click.option("--wait", "wait_seconds", type=float, help="Berhenti bila tidak ada patroli dalam N detik")
-def ingest(redis_url, run_name, db, follow, wait_seconds):
+@click.option("--abandon", is_flag=True, help="Tinggalkan patroli ini: kosongkan antreannya, tandai gagal")
+def ingest(redis_url, run_name, db, follow, wait_seconds, abandon):
     """Satu-satunya penulis ke SQLite untuk patroli terdistribusi.
 
     The single writer of a distributed patrol: takes what the Redis workers found and stores it.
@@ -327,6 +328,11 @@ def ingest(redis_url, run_name, db, follow, wait_seconds):
         ingester = Ingester(redis_url, run_name, db, echo=lambda line: click.echo(line, err=True))
     except DistributedError as exc:
         fail(str(exc))
+    if abandon:
+        ingester.abandon()
+        ingester.close()
+        click.echo(f"patroli {run_name!r} ditinggalkan: antrean dan sewa dihapus")
+        return
     install_ingest_signals(ingester)
     try:
         while True:

@@ -8,3 +8,7 @@ from crawler.settings import *  # noqa: F403
 SPIDER_MODULES = ["spiders", "tests.fakemarket"]
 globals().update(DEMO_OVERRIDES)
 LOG_LEVEL = "INFO"
+
+# Redis workers in tests: a killed worker's leases come back within about two seconds.
+PATROLI_REDIS_LEASE_SECONDS = 1.5
+PATROLI_REDIS_HEARTBEAT = 0.3
