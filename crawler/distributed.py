@@ -735,8 +735,14 @@ class LeasedScheduler(RedisScheduler):
             logger.info("patroli %s sudah selesai; permintaan tidak diantrekan", self.worker.run.run)
             return False
         if self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+            self.stats.inc_value("scheduler/enqueued/redis")
         return result == 1
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop()
+        if request is not None and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
 
     def has_pending_requests(self) -> bool:
         return len(self.queue) > 0
@@ -843,7 +849,7 @@ def run_worker(
     classes = spider_classes(settings, marketplaces)
     joined, gen = redis_run.join(crawl_params(marketplaces, keywords, settings))
     started = time.monotonic()
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for cls in classes:
         crawler = process.create_crawler(cls)

@@ -12,3 +12,6 @@ LOG_LEVEL = "INFO"
 # Redis workers in tests: a killed worker's leases come back within about two seconds.
 PATROLI_REDIS_LEASE_SECONDS = 1.5
 PATROLI_REDIS_HEARTBEAT = 0.3
+# Four requests at a time per worker: with a dozen keywords in flight, two workers both get work.
+CONCURRENT_REQUESTS = 4
+CONCURRENT_REQUESTS_PER_DOMAIN = 4

@@ -102,3 +102,27 @@ def subprocess_env() -> dict[str, str]:
     import os
 
     return {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.fake_settings", "PYTHONUNBUFFERED": "1"}
+
+
+def disjoint_keywords(catalogue, candidates, max_pages: int) -> list[str]:
+    """Keywords whose result pages share no listing: each listing is then found exactly once, so
+    'stored exactly once' can be checked down to the snapshot."""
+    chosen: list[str] = []
+    taken: set[str] = set()
+    for keyword in candidates:
+        ids = served_ids(catalogue, [keyword], max_pages)
+        if ids and not ids & taken:
+            chosen.append(keyword)
+            taken |= ids
+    return chosen
+
+
+def expected_pages(catalogue, keywords, max_pages: int) -> int:
+    """How many search pages the fake spider fetches: full pages, then one that brings nothing new,
+    up to max_pages per keyword."""
+    pages = 0
+    for keyword in keywords:
+        total, _ = catalogue.search("tokopedia", keyword, 0, 1)
+        full = -(-total // PAGE_SIZE)
+        pages += min(max_pages, full + 1)
+    return pages

@@ -21,13 +21,14 @@ from crawler.distributed import (
 )
 from crawler.items import Assessment, Flag, Listing, PageRecord, ScoredListing
 from crawler.store import Store
-from tests.redisserver import redis_url, run_name  # noqa: F401 (fixtures)
+
+pytest_plugins = ["tests.redisserver"]  # redis_url, run_name
 
 PARAMS = {"marketplaces": ["fake"], "keywords": ["songket"], "max_pages": 3, "detail": False, "job": None}
 
 
 @pytest.fixture
-def run(redis_url, run_name):  # noqa: F811
+def run(redis_url, run_name):
     r = RedisRun(redis.Redis.from_url(redis_url), run_name)
     yield r
     for key in r.server.scan_iter(match=f"{r.prefix}:*"):
@@ -163,7 +164,7 @@ def test_records_round_trip_through_a_message():
         decode_message(json.dumps({"id": "1", "records": [{"t": "seller"}]}))
 
 
-def test_the_ingester_stores_each_message_once_even_after_a_crash(run, redis_url, tmp_path):  # noqa: F811
+def test_the_ingester_stores_each_message_once_even_after_a_crash(run, redis_url, tmp_path):
     opened(run)
     run.mark_seeded("fake")
     listing = Listing("tokopedia", "1", "https://t/1", "Batik tulis", price_idr=150000)
@@ -187,7 +188,7 @@ def test_the_ingester_stores_each_message_once_even_after_a_crash(run, redis_url
     assert run.server.lrange(run.rejected, 0, -1) == [b"not json"]
 
 
-def test_only_one_ingester_writes_a_run(run, redis_url, tmp_path):  # noqa: F811
+def test_only_one_ingester_writes_a_run(run, redis_url, tmp_path):
     opened(run)
     first = Ingester(redis_url, run.run, str(tmp_path / "p.db"), echo=lambda s: None)
     first._hold_lock()

@@ -1,0 +1,160 @@
+"""Two scrapy-redis workers and the ingester against the demo marketplace, as separate processes.
+
+Every listing the demo served is stored exactly once; then a worker is killed (SIGKILL) in the middle
+of the patrol, and the patrol still completes with nothing lost and nothing stored twice: the
+requests the dead worker held are fetched by the other one.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from crawler.demo.catalogue import Catalogue
+from crawler.keywords import load_keyword_sets
+from crawler.store import Store
+from tests.fakemarket import disjoint_keywords, expected_pages, served_ids, start_market, subprocess_env
+
+pytest_plugins = ["tests.redisserver"]  # redis_url, run_name
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_PAGES = 5
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory):
+    return Catalogue.build(tmp_path_factory.mktemp("cat") / "cat.db", 3000, seed=11)
+
+
+@pytest.fixture(scope="module")
+def keywords(catalogue):
+    candidates = [k for words in load_keyword_sets().values() for k in words]
+    chosen = disjoint_keywords(catalogue, candidates, MAX_PAGES)
+    assert len(chosen) >= 8
+    return chosen
+
+
+def start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", *args],
+        cwd=ROOT,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def worker(url: str, run: str, market, keywords: list[str]) -> subprocess.Popen:
+    args = ["crawl", "fake", "--redis", url, "--run", run, "--max-pages", str(MAX_PAGES), "--quiet"]
+    args.append(f"--base-url=tokopedia={market.url}/fake")
+    for keyword in keywords:
+        args += ["--keyword", keyword]
+    return start(*args)
+
+
+def finish(proc: subprocess.Popen, timeout: float = 120) -> str:
+    output, _ = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, output[-3000:]
+    return output
+
+
+def committed(output: str) -> int:
+    return int(re.search(r"permintaan selesai: (\d+)", output).group(1))
+
+
+def check_stored_exactly_once(db: str, catalogue, keywords: list[str]) -> dict:
+    expected = served_ids(catalogue, keywords, MAX_PAGES)
+    store = Store(db)
+    (crawl,) = store.db["crawls"].rows
+    assert crawl["status"] == "finished" and crawl["trigger"] == "redis"
+    assert {lid for _, lid in store.listing_ids()} == expected
+    # Each listing once in this crawl's history (the keywords share no listing), each page once.
+    snapshots = [
+        r["listing_id"] for r in store.db["listing_snapshots"].rows_where("crawl_id = ?", [crawl["id"]])
+    ]
+    assert sorted(snapshots) == sorted(expected)
+    urls = [r["url"] for r in store.db["crawl_pages"].rows_where("crawl_id = ?", [crawl["id"]])]
+    assert len(urls) == len(set(urls)) == expected_pages(catalogue, keywords, MAX_PAGES)
+    assert crawl["pages"] == len(urls) and crawl["listings_new"] == len(expected)
+    assert store.db["ingest_log"].count == len(urls)  # one message per fetched page
+    store.close()
+    return {"urls": set(urls), "expected": expected}
+
+
+def test_two_workers_and_the_ingester_store_every_listing_exactly_once(
+    catalogue,
+    keywords,
+    redis_url,
+    run_name,
+    tmp_path,
+):
+    market = start_market(catalogue, delay=0.05)
+    db = str(tmp_path / "p.db")
+    try:
+        ingester = start("ingest", "--redis", redis_url, "--run", run_name, "--db", db)
+        workers = [worker(redis_url, run_name, market, keywords) for _ in range(2)]
+        outputs = [finish(w) for w in workers]
+        ingest_output = finish(ingester)
+        result = check_stored_exactly_once(db, catalogue, keywords)
+        assert set(market.catalogue.served["tokopedia"]) == result["expected"]
+        # Both workers fetched pages, and between them each page once.
+        counts = [committed(o) for o in outputs]
+        assert all(c > 0 for c in counts), outputs
+        assert sum(counts) == len(result["urls"]) == market.requests["ok"]
+        assert "Patroli #1 finished" in ingest_output
+        # The run's working keys are gone; its meta says it is done.
+        server = redis.Redis.from_url(redis_url)
+        assert server.hget(f"patroli:{run_name}:meta", "state") == b"done"
+        assert server.exists(f"patroli:{run_name}:q:fake", f"patroli:{run_name}:df:fake") == 0
+    finally:
+        market.stop()
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
+    catalogue,
+    keywords,
+    redis_url,
+    run_name,
+    tmp_path,
+):
+    market = start_market(catalogue, delay=0.2)
+    db = str(tmp_path / "p.db")
+    server = redis.Redis.from_url(redis_url)
+    leases = f"patroli:{run_name}:leases"
+    try:
+        ingester = start("ingest", "--redis", redis_url, "--run", run_name, "--db", db)
+        victim = worker(redis_url, run_name, market, keywords)
+        survivor = worker(redis_url, run_name, market, keywords)
+
+        def victims_leases() -> dict[bytes, bytes]:
+            return {t: v for t, v in server.hgetall(leases).items() if f"-{victim.pid}-".encode() in v}
+
+        deadline = time.monotonic() + 60
+        while not (market.requests["ok"] >= 8 and victims_leases()):
+            assert time.monotonic() < deadline, "the victim never held a lease"
+            assert victim.poll() is None, victim.communicate()[0][-3000:]
+            time.sleep(0.02)
+        victim.kill()  # SIGKILL: no goodbye, its leases stay behind
+        victim.wait(timeout=10)
+        held = victims_leases()
+        assert held, "the killed worker held no lease"
+        inflight = server.hmget(f"patroli:{run_name}:inflight", list(held))
+        lost_urls = {pickle.loads(member.split(b"|", 1)[1])["url"] for member in inflight}
+
+        survivor_output = finish(survivor)
+        ingest_output = finish(ingester)
+        result = check_stored_exactly_once(db, catalogue, keywords)
+        # What the dead worker was fetching was fetched again, by the survivor, and stored once.
+        assert lost_urls <= result["urls"]
+        assert "Patroli #1 finished" in ingest_output
+        assert committed(survivor_output) > 0
+    finally:
+        market.stop()
