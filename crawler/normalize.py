@@ -248,16 +248,23 @@ def parse_rating(text: str | float | int | None) -> float | None:
     return round(value, 2)
 
 
-def clean_text(text: str | None, limit: int = 10_000) -> str | None:
+def clean_text(text: str | None, limit: int = 10_000, multiline: bool = False) -> str | None:
     """Collapse whitespace, drop control and invisible (bidi, zero-width) characters.
 
+    `multiline` keeps line breaks (at most one blank line in a row): descriptions are read by
+    people, and "PO 14 hari" on its own line says more than in a run-on paragraph.
     Scraped text stays data: nothing is unescaped or interpreted here.
     """
     if text is None:
         return None
-    s = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", str(text))
+    s = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    s = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", s)
     s = _INVISIBLE.sub("", s)
-    s = re.sub(r"\s+", " ", s).strip()
+    if multiline:
+        lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in s.split("\n")]
+        s = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    else:
+        s = re.sub(r"\s+", " ", s).strip()
     return s[:limit] if s else None
 
 
@@ -327,7 +334,7 @@ def normalize_listing(raw: RawListing, captured_at: str | None = None) -> Listin
         seller_url=raw.seller_url,
         is_official=raw.is_official,
         is_preorder=raw.is_preorder,
-        description=clean_text(raw.description, limit=20_000),
+        description=clean_text(raw.description, limit=20_000, multiline=True),
         keyword=raw.keyword,
         source=raw.source,
         capture_id=raw.capture_id,

@@ -576,6 +576,11 @@ def test_clean_text(text, expected):
     assert clean_text(text) == expected
 
 
+def test_clean_text_multiline_keeps_paragraphs():
+    text = "Batik tulis  asli\r\n\r\n\r\n\r\nPO 14 hari\t\n  Ukuran 2 m "
+    assert clean_text(text, multiline=True) == "Batik tulis asli\n\nPO 14 hari\nUkuran 2 m"
+
+
 def test_clean_text_limit():
     assert clean_text("x" * 50, limit=10) == "x" * 10
 
