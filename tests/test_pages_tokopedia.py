@@ -372,3 +372,31 @@ def test_canonical_url():
     )
     assert tp.canonical_url("javascript:alert(1)") is None
     assert tp.canonical_url("https://ta.tokopedia.com/promo/v1/clicks/8a") is None
+
+
+def test_search_card_with_field_testids():
+    """The later card shape (2022-2024) names its fields with data-testid: read those first."""
+    html = """<html><body><div data-testid="divSRPContentProducts">
+      <div data-testid="master-product-card">
+        <a href="https://www.tokopedia.com/rasajuara/seblak-juara-instan?extParam=ivf%3Dfalse">
+          <img data-testid="imgSRPProdMain" src="https://images.tokopedia.net/img/cache/200-square/a.jpg"
+               alt="product-image"></a>
+        <div data-testid="spnSRPProdName">SEBLAK JUARA INSTAN MASAK BASAH ASLI BANDUNG</div>
+        <div data-testid="lblProductSlashPrice">Rp25.000</div>
+        <div data-testid="spnSRPProdPrice">Rp22.000</div>
+        <div><span data-testid="spnSRPProdTabShopLoc">Bandung</span
+          ><span>Rasa Juara Indonesia</span></div>
+        <span class="prd_label-integrity">Terjual 750+</span>
+        <span class="prd_rating-average-text">4.9</span>
+      </div></div></body></html>"""
+    (item,) = tp.parse_search(html, "https://www.tokopedia.com/search?st=product&q=seblak").listings
+    assert _core(item) == (
+        "SEBLAK JUARA INSTAN MASAK BASAH ASLI BANDUNG",
+        "Rp22.000",
+        "Rasa Juara Indonesia",
+        "Bandung",
+        "https://www.tokopedia.com/rasajuara/seblak-juara-instan",
+    )
+    assert (item.original_price, item.sold, item.rating) == ("Rp25.000", "Terjual 750+", "4.9")
+    assert item.image_url == "https://images.tokopedia.net/img/cache/200-square/a.jpg"
+    assert item.listing_id == "rasajuara/seblak-juara-instan"
