@@ -197,9 +197,7 @@ def _listing(
         sold=_sold(product),
         rating=_rating(product),
         review_count=_text(
-            _first(
-                product, "countReview", "count_review", "countReviewFormat", "count_review_format"
-            )
+            _first(product, "countReview", "count_review", "countReviewFormat", "count_review_format")
         ),
         seller_id=_text(_first(shop, "id", "shopId", "shop_id")),
         seller_name=_text(shop.get("name")),
@@ -347,14 +345,16 @@ def _joined(nodes: Selector | SelectorList) -> str | None:
     return re.sub(r"\s+", " ", " ".join(nodes.xpath(".//text()").getall())).strip() or None
 
 
-def _card(card: Selector, page_url: str) -> RawListing | None:
-    """One product card. Reads data-testid attributes where the page has them, else the card's
-    structure (title image, "Rp" price, the location/shop pair of spans): never CSS class hashes."""
+def _card_link(card: Selector, page_url: str) -> tuple[str | None, str | None]:
+    """(href as written, canonical product URL) of a card."""
     link = card if card.root.tag == "a" else card.css("a[href]")
     href = link.attrib.get("href") if link else None
-    url = canonical_url(href, page_url)
-    if not url:
-        return None
+    return href, canonical_url(href, page_url)
+
+
+def _card(card: Selector, href: str | None, url: str) -> RawListing | None:
+    """One product card. Reads data-testid attributes where the page has them, else the card's
+    structure (title image, "Rp" price, the location/shop pair of spans): never CSS class hashes."""
     try:
         shop_domain, slug = product_key(url)
     except ValueError:
@@ -467,13 +467,15 @@ def parse_search(body: bytes | str, url: str = "") -> SearchPage:
     known = cache.known_urls if cache else set()
     cards = _cards(sel)
     for card in cards:
-        listing = _card(card, url)
+        href, card_url = _card_link(card, url)
         # A card the cache knows is either a result already listed or a widget product
-        # (recommendations): only products the cache does not know are added.
-        if listing is None or listing.url in seen_urls or listing.url in known:
+        # (recommendations): only products the cache does not know are read and added.
+        if not card_url or card_url in seen_urls or card_url in known:
             continue
-        listings.append(listing)
-        seen_urls.add(listing.url)
+        listing = _card(card, href, card_url)
+        if listing is not None:
+            listings.append(listing)
+            seen_urls.add(card_url)
     if not listings and not (cache and cache.has_search) and not cards:
         raise PageParseError(
             "bukan halaman pencarian Tokopedia: tidak ada window.__cache dengan hasil"
@@ -546,9 +548,7 @@ def parse_pdp(body: bytes | str | Any, url: str = "") -> RawListing:
             if isinstance(first, dict):
                 image = _text(_first(first, "urlOriginal", "urlMaxRes", "URLOriginal"))
     listing_id = _text(_first(info, "id", "productID"))
-    product_url = canonical_url(_first(info, "url") or session.get("purl"), url) or canonical_url(
-        url
-    )
+    product_url = canonical_url(_first(info, "url") or session.get("purl"), url) or canonical_url(url)
     title = _text(content.get("name")) or _text(session.get("pn"))
     if not (listing_id and product_url and title):
         raise PageParseError("pdpGetLayout tanpa id, URL atau nama produk")
@@ -581,9 +581,7 @@ def parse_pdp(body: bytes | str | Any, url: str = "") -> RawListing:
         seller_name=_text(info.get("shopName")),
         seller_url=product_url.rsplit("/", 1)[0],
         is_official=official if isinstance(official, bool) else None,
-        is_preorder=preorder.get("isActive")
-        if isinstance(preorder.get("isActive"), bool)
-        else None,
+        is_preorder=preorder.get("isActive") if isinstance(preorder.get("isActive"), bool) else None,
         image_url=image,
         category_path=" / ".join(c for c in crumbs if c) or _text(category.get("name")),
         description=description,
