@@ -586,9 +586,7 @@ def test_clean_text_limit():
 
 
 def _raw(**kwargs) -> RawListing:
-    base = dict(
-        marketplace="tokopedia", listing_id="1", url="https://www.tokopedia.com/a/b", title="t"
-    )
+    base = dict(marketplace="tokopedia", listing_id="1", url="https://www.tokopedia.com/a/b", title="t")
     base.update(kwargs)
     return RawListing(**base)
 
@@ -636,9 +634,7 @@ def test_normalize_listing_foreign_currency_keeps_amount_not_rupiah():
 
 
 def test_normalize_listing_shopee_divisor():
-    listing = normalize_listing(
-        _raw(marketplace="shopee", price="8500000000", price_divisor=100_000)
-    )
+    listing = normalize_listing(_raw(marketplace="shopee", price="8500000000", price_divisor=100_000))
     assert listing.price_idr == 85_000
 
 
@@ -687,9 +683,7 @@ def _capture_strings(path) -> list[str]:
     if path.suffix == ".json":
         return _strings(json.loads(text), [])
     sel = Selector(text)
-    found = [
-        t.strip() for t in sel.xpath("//text()[not(ancestor::script or ancestor::style)]").getall()
-    ]
+    found = [t.strip() for t in sel.xpath("//text()[not(ancestor::script or ancestor::style)]").getall()]
     start = text.index("window.__cache=") + len("window.__cache=")
     cache = text[start : text.index("</script>", start)].strip().rstrip(";")
     found += _strings(json.loads(cache), [])

@@ -135,9 +135,7 @@ def test_search_page_cards_alone(search_html):
     assert len(from_cards) == 75
     for item in from_cards:
         assert _core(item) == _core(with_cache[item.url])
-    discounted = next(
-        i for i in page.listings if i.title.startswith("SAMSUNG GALAXY M02 - 5000mAh")
-    )
+    discounted = next(i for i in page.listings if i.title.startswith("SAMSUNG GALAXY M02 - 5000mAh"))
     assert (discounted.price, discounted.original_price) == ("Rp1.309.900", "Rp1.499.000")
     assert discounted.listing_id == (
         "shopyzid/samsung-galaxy-m02-5000mah-battery-2gb-32gb-2-32-garansi-resmi-birutanpabonus"
@@ -246,9 +244,7 @@ def test_topads_counts_and_values(fixture_path):
 
 
 def test_pdp_values(fixture_path):
-    item = tp.parse_pdp(
-        fixture_path(PDP).read_bytes(), "https://gql.tokopedia.com/graphql/PDPGetLayoutQuery"
-    )
+    item = tp.parse_pdp(fixture_path(PDP).read_bytes(), "https://gql.tokopedia.com/graphql/PDPGetLayoutQuery")
     assert (item.listing_id, item.source) == ("525027826", "pdp")
     assert _core(item) == (
         "Jaket Zipper Hoodie Mocca - M",
