@@ -277,6 +277,12 @@ def test_pdp_wrapped_as_the_api_answers(fixture_path):
     layout = json.loads(fixture_path(PDP).read_text())
     for body in ([{"data": {"pdpGetLayout": layout}}], {"data": {"pdpGetLayout": layout}}):
         assert tp.parse_pdp(json.dumps(body)).listing_id == "525027826"
+        assert [item.listing_id for item in tp.extract(json.dumps(body))] == ["525027826"]
+    # The shape is told by structure, not by where a key happens to sit in the text.
+    session = json.loads(layout["pdpSession"])
+    session["vd"] = {str(n): {"p": n} for n in range(2_000)}  # a product with many variants
+    layout["pdpSession"] = json.dumps(session)
+    assert [item.listing_id for item in tp.extract(json.dumps(layout))] == ["525027826"]
 
 
 def test_pdp_active_campaign_prices(fixture_path):

@@ -589,6 +589,23 @@ def parse_pdp(body: bytes | str | Any, url: str = "") -> RawListing:
     )
 
 
+def _json_shape(data: Any) -> str | None:
+    """ "topads" or "pdp" by the structure of a GraphQL answer (batched or not, or bare)."""
+    for item in data if isinstance(data, list) else [data]:
+        if not isinstance(item, dict):
+            continue
+        inner = item.get("data")
+        if isinstance(inner, dict) and "displayAdsV3" in inner:
+            return "topads"
+        if isinstance(inner, dict) and "pdpGetLayout" in inner:
+            return "pdp"
+        if "basicInfo" in item and "components" in item:
+            return "pdp"
+        if isinstance(inner, list) and "header" in item:
+            return "topads"
+    return None
+
+
 def extract(body: bytes | str, url: str = "") -> list[RawListing]:
     """Whatever Tokopedia shape the body is: search page HTML, displayAdsV3 or PDP layout JSON."""
     text = as_text(body).lstrip("\ufeff \t\r\n")
@@ -598,18 +615,13 @@ def extract(body: bytes | str, url: str = "") -> list[RawListing]:
         data = _loads(text)
         if error := _graphql_error(data):
             raise PageParseError(error)
-        blob = text[:4000]
-        if "displayAdsV3" in blob or '"clickTrackUrl"' in blob:
+        shape = _json_shape(data)
+        if shape == "topads":
             return parse_topads(data, url).listings
-        if "pdpGetLayout" in blob or '"basicInfo"' in blob:
+        if shape == "pdp":
             return [parse_pdp(data, url)]
-        keys = list(
-            data[0]
-            if isinstance(data, list) and data and isinstance(data[0], dict)
-            else data
-            if isinstance(data, dict)
-            else []
-        )[:5]
+        first = data[0] if isinstance(data, list) and data else data
+        keys = list(first)[:5] if isinstance(first, dict) else []
         raise PageParseError(f"JSON ini bukan respons Tokopedia yang dikenal (kunci: {keys})")
     if "<" not in text[:2000]:
         raise PageParseError("bukan HTML maupun JSON")
