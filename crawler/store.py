@@ -426,9 +426,7 @@ class Store:
 
     def _upsert_sellers(self, rows: list[dict], now: str) -> None:
         self.db["sellers"].upsert_all(rows, pk=("marketplace", "seller_id"), batch_size=500)
-        self.db.execute(
-            "update sellers set first_seen_at = ? where first_seen_at is null", [now]
-        )
+        self.db.execute("update sellers set first_seen_at = ? where first_seen_at is null", [now])
 
     def _delete_flags(self, keys: list[tuple[str, str]]) -> None:
         for i in range(0, len(keys), 400):
@@ -509,3 +507,52 @@ def _flag_rows(flags: Iterable[Flag], crawl_id: int | None, now: str) -> list[di
         row["created_at"] = now
         rows.append(row)
     return rows
+
+
+@migrations()
+def m002_views(db: sqlite_utils.Database) -> None:
+    """Views Datasette shows: coverage, flagged listings, sellers at a glance."""
+    db.create_view(
+        "coverage",
+        """
+        select crawl_id, marketplace, keyword,
+               count(*) as pages,
+               sum(outcome = 'ok') as ok,
+               sum(outcome = 'empty') as empty,
+               sum(outcome = 'blocked') as blocked,
+               sum(outcome = 'throttled') as throttled,
+               sum(outcome = 'error') as error,
+               sum(listings_found) as listings_found,
+               sum(bytes) as bytes,
+               min(fetched_at) as first_fetch,
+               max(fetched_at) as last_fetch
+        from crawl_pages
+        group by crawl_id, marketplace, keyword
+        """,
+    )
+    db.create_view(
+        "flagged_listings",
+        """
+        select l.marketplace, l.listing_id, l.title, l.price_idr, l.unit_price_idr, l.category,
+               l.risk, l.likely_imported, l.below_local_cost, l.mislabelled_technique,
+               l.seller_name, l.seller_location, l.sold_count, l.url,
+               group_concat(f.rule, ', ') as rules,
+               group_concat(f.reason_id, ' | ') as alasan
+        from listings l join flags f on f.marketplace = l.marketplace and f.listing_id = l.listing_id
+        group by l.marketplace, l.listing_id
+        order by l.risk desc
+        """,
+    )
+    db.create_view(
+        "seller_summary",
+        """
+        select s.marketplace, s.seller_id, s.name, s.location,
+               count(l.listing_id) as listings,
+               sum(l.risk >= 50) as high_risk_listings,
+               min(l.price_idr) as min_price_idr,
+               sum(l.sold_count) as sold_count
+        from sellers s left join listings l
+          on l.marketplace = s.marketplace and l.seller_id = s.seller_id
+        group by s.marketplace, s.seller_id
+        """,
+    )
