@@ -44,10 +44,7 @@ def test_search_plain_wrapper_iphone(fixture_path):
     assert first.is_official is True and first.is_preorder is False
     assert first.is_cross_border is None  # Blibli states no cross-border flag
     assert first.category_path == "Handphone & Tablet / Handphone / iPhone"
-    assert (
-        first.url
-        == "https://www.blibli.com/p/iphone-11/ps--APF-70017-00048?ds=APF-70017-00048-00005"
-    )
+    assert first.url == "https://www.blibli.com/p/iphone-11/ps--APF-70017-00048?ds=APF-70017-00048-00005"
 
     fourteen = listings["APF-70017-00169"]
     assert (fourteen.sold_count, fourteen.sold_text) == (1_300, "1,3 rb")
@@ -130,9 +127,7 @@ def test_product_summary(fixture_path):
     item = normalize_listing(raw)
     assert item.listing_id == "MTA-4066661"  # the same id the search gives this product
     assert item.title == "Lapakoe Kaos Pria"
-    assert (
-        item.url == "https://www.blibli.com/p/lapakoe-kaos-pria/pc--MTA-4066661?ds=UM2-60023-00074"
-    )
+    assert item.url == "https://www.blibli.com/p/lapakoe-kaos-pria/pc--MTA-4066661?ds=UM2-60023-00074"
     assert item.seller_id == "UM2-60023"
     assert item.category_path == "Fashion Pria / Pakaian Pria / T-Shirt Pria"
     assert item.price_idr is None  # the summary states no price: unknown, not 0
@@ -141,10 +136,7 @@ def test_product_summary(fixture_path):
         "/MTA-4066661/lapakoe_lapakoe__jangan_ngajak_bersatatus__kaos_pria_full03.jpg"
     )
     assert item.description.startswith("Short sleeve t-shirt Desain trendy Round neckline")
-    assert (
-        "Lapakoe Kaos Pria merupakan short sleeve t-shirt berbahan cotton combed 30s"
-        in item.description
-    )
+    assert "Lapakoe Kaos Pria merupakan short sleeve t-shirt berbahan cotton combed 30s" in item.description
     assert "<" not in item.description and "&nbsp;" not in item.description
     assert item.description.endswith(
         "Spesifikasi: Material: cotton 30s; Petunjuk Perawatan: jangan di campur dengan warna lain;"
@@ -253,9 +245,7 @@ def test_products_without_id_or_name_are_skipped():
     assert item.price_idr == 1_250_000
     assert page.has_next is None  # no paging block: the page does not say
     with pytest.raises(PageParseError, match="tidak satu pun"):
-        blibli.parse_search(
-            json.dumps({"code": 200, "status": "OK", "data": {"products": [{}]}}), ""
-        )
+        blibli.parse_search(json.dumps({"code": 200, "status": "OK", "data": {"products": [{}]}}), "")
 
 
 def test_hostile_url_and_title_stay_data():

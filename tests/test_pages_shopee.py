@@ -72,9 +72,7 @@ def test_legacy_search_values(fixture_path):
         "https://shopee.co.id/PREMIUM-Kaos-Sunda-DYHOPE-Kaos-Murah-Kaos-Cowo-Kaos-Custom-Kaos-Simple"
         "-Kaos-Quote-Kaos-Sablon-i.87759532.5424151845"
     )
-    assert first.image_url == (
-        "https://down-id.img.susercontent.com/file/0fe3f7f18134ceeb9664285c4fc0d7cc"
-    )
+    assert first.image_url == ("https://down-id.img.susercontent.com/file/0fe3f7f18134ceeb9664285c4fc0d7cc")
 
     discounted = listings["4625952305"]
     assert (discounted.price_idr, discounted.price_max_idr) == (74_250, None)
@@ -231,9 +229,7 @@ def test_items_null_is_blocked_unless_the_answer_says_zero_results():
 
 
 def test_real_empty_result_is_empty_not_blocked():
-    page = shopee.parse_search(
-        json.dumps({"error": None, "total_count": 0, "nomore": True, "items": []}), ""
-    )
+    page = shopee.parse_search(json.dumps({"error": None, "total_count": 0, "nomore": True, "items": []}), "")
     assert page.blocked_reason is None and page.listings == [] and page.total == 0
     assert shopee.extract(json.dumps({"error": 0, "items": []})) == []
 

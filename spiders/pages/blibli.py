@@ -78,11 +78,7 @@ def _load(body: bytes | str) -> dict:
     try:
         doc = json.loads(text)
     except ValueError as exc:
-        hint = (
-            "halaman HTML, bukan JSON API"
-            if text.lstrip()[:1] == "<"
-            else f"JSON tidak sah ({exc})"
-        )
+        hint = "halaman HTML, bukan JSON API" if text.lstrip()[:1] == "<" else f"JSON tidak sah ({exc})"
         raise PageParseError(f"bukan respons API Blibli: {hint}") from None
     if not isinstance(doc, dict):
         raise PageParseError(f"bukan respons API Blibli: JSON {type(doc).__name__}, bukan objek")
@@ -112,9 +108,7 @@ def _payload(doc: dict) -> Any:
     if status != "OK" or response.get("code") not in (None, 200, "200", "OK"):
         errors = response.get("errors")
         detail = f": {json.dumps(errors, ensure_ascii=False)[:160]}" if errors else ""
-        raise PageParseError(
-            f"Blibli menjawab status {status} (code {response.get('code')}){detail}"
-        )
+        raise PageParseError(f"Blibli menjawab status {status} (code {response.get('code')}){detail}")
     if "data" not in response:
         raise PageParseError(_unknown(response))
     return response["data"]
@@ -228,8 +222,7 @@ def _detail(payload: dict, url: str) -> RawListing:
         review_count=_count(review.get("count")),
         seller_id=_text(payload.get("merchantCode")),
         image_url=next((_text(i.get("full")) for i in images if _text(i.get("full"))), None),
-        category_path=" / ".join(c for c in (_text(c.get("label")) for c in categories) if c)
-        or None,
+        category_path=" / ".join(c for c in (_text(c.get("label")) for c in categories) if c) or None,
         description=_description(payload),
         source="product_summary",
     )

@@ -166,16 +166,12 @@ def _search(doc: dict, url: str) -> SearchPage:
         if not isinstance(entry, dict):
             continue
         nested = entry.get("item_basic")
-        item, source = (
-            (nested, "search_api") if isinstance(nested, dict) else (entry, "search_api_legacy")
-        )
+        item, source = (nested, "search_api") if isinstance(nested, dict) else (entry, "search_api_legacy")
         listing = _listing(item, base, source)
         if listing is not None:
             listings.append(listing)
     if entries and not listings:
-        raise PageParseError(
-            f"{len(entries)} item pencarian Shopee, tidak satu pun punya itemid/shopid/nama"
-        )
+        raise PageParseError(f"{len(entries)} item pencarian Shopee, tidak satu pun punya itemid/shopid/nama")
     total = _int(found.get("total_count"))
     nomore = found.get("nomore")
     return SearchPage(
@@ -195,9 +191,7 @@ def _detail(doc: dict, url: str) -> RawListing:
     if listing is None:
         raise PageParseError("produk Shopee tanpa itemid/shopid/nama")
     shop = payload.get("shop_detailed") if isinstance(payload.get("shop_detailed"), dict) else {}
-    review = (
-        payload.get("product_review") if isinstance(payload.get("product_review"), dict) else {}
-    )
+    review = payload.get("product_review") if isinstance(payload.get("product_review"), dict) else {}
     if shop:
         listing.seller_name = _text(shop.get("name")) or listing.seller_name
         listing.seller_location = _text(shop.get("shop_location")) or listing.seller_location
@@ -227,9 +221,7 @@ def _listing(item: dict, base: str, source: str) -> RawListing | None:
     original = next(
         (
             m
-            for m in map(
-                _money, (item.get("price_before_discount"), item.get("price_min_before_discount"))
-            )
+            for m in map(_money, (item.get("price_before_discount"), item.get("price_min_before_discount")))
             if m is not None
         ),
         None,
@@ -261,9 +253,7 @@ def _listing(item: dict, base: str, source: str) -> RawListing | None:
         seller_name=_text(item.get("shop_name")),
         seller_location=location,
         seller_url=f"{base}/shop/{shopid}",
-        is_official=item["is_official_shop"]
-        if isinstance(item.get("is_official_shop"), bool)
-        else None,
+        is_official=item["is_official_shop"] if isinstance(item.get("is_official_shop"), bool) else None,
         is_cross_border=cross_border(item.get("cb_option"), location),
         is_preorder=item["is_pre_order"] if isinstance(item.get("is_pre_order"), bool) else None,
         image_url=IMAGE_BASE + quote(image, safe="") if image else None,
