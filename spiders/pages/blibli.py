@@ -62,6 +62,16 @@ def parse_search(body: bytes | str, url: str = "") -> SearchPage:
     return _search(payload, url)
 
 
+def blocked_reason(body: bytes | str) -> str | None:
+    """Why this answer is a refusal (Akamai's page, or an API status saying so), or None."""
+    text = as_text(body)
+    try:
+        doc = _load(text)
+    except PageParseError:
+        return detect_block_page(text)
+    return _refused(doc)
+
+
 def parse_detail(body: bytes | str, url: str = "") -> RawListing:
     """A product summary response."""
     payload = _payload(_load(body))
