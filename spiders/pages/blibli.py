@@ -334,7 +334,7 @@ def _rating(review: dict) -> str | None:
     for key in ("absoluteRating", "rating"):
         value = review.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            return str(value)
+            return str(round(value, 2))
     return None
 
 

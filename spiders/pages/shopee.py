@@ -329,9 +329,10 @@ def _count(value: Any) -> str | None:
 
 
 def _rating(value: Any) -> str | None:
+    """The API's average (4.454545) to two decimals, as a star rating is written; 0 is "none yet"."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return str(value) if value > 0 else None
+    return str(round(value, 2)) if value > 0 else None
 
 
 def _text(value: Any) -> str | None:
