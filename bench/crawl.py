@@ -162,9 +162,10 @@ def main() -> None:
         worker(args)
         return
 
+    from scrapy.spiderloader import SpiderLoader
+
     from crawler.demo.server import load_shapes
     from crawler.runner import project_settings
-    from scrapy.spiderloader import SpiderLoader
 
     spiders = set(SpiderLoader.from_settings(project_settings()).list())
     shapes = load_shapes()
