@@ -14,11 +14,9 @@ Blibli sits behind Akamai Bot Manager: a refused client gets Akamai's "Access De
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
 from urllib.parse import quote, urlencode
 
-from scrapy.http import Request, Response
+from scrapy.http import Request
 
 from crawler.items import RawListing
 from spiders.base import MarketplaceSpider
@@ -65,15 +63,8 @@ class BlibliSpider(MarketplaceSpider):
     def parse_detail_body(self, body: bytes, url: str) -> RawListing:
         return pages.parse_detail(body, url)
 
-    def parse_detail(self, response: Response) -> Iterator[Any]:
-        # A JSON answer whose status refuses us is a block, not a parse error.
-        if response.status < 400 and (reason := pages.blocked_reason(response.body)):
-            self.crawler.stats.inc_value("patroli/outcome/blocked")
-            yield self._page_record(response, "blocked", reason=reason)
-            if (listing := response.meta.get("listing")) is not None:
-                yield listing  # the search result still stands
-            return
-        yield from super().parse_detail(response)
+    def blocked_reason(self, body: bytes) -> str | None:
+        return pages.blocked_reason(body)
 
 
 def _api_headers(referer: str) -> dict[str, str]:

@@ -16,11 +16,9 @@ extra); see the README.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
 from urllib.parse import quote, urlencode
 
-from scrapy.http import Request, Response
+from scrapy.http import Request
 
 from crawler.items import RawListing
 from spiders.base import MarketplaceSpider
@@ -70,15 +68,8 @@ class ShopeeSpider(MarketplaceSpider):
     def parse_detail_body(self, body: bytes, url: str) -> RawListing:
         return pages.parse_detail(body, url)
 
-    def parse_detail(self, response: Response) -> Iterator[Any]:
-        # Shopee refuses with a JSON body and HTTP 200: that is a block, not a parse error.
-        if response.status < 400 and (reason := pages.blocked_reason(response.body)):
-            self.crawler.stats.inc_value("patroli/outcome/blocked")
-            yield self._page_record(response, "blocked", reason=reason)
-            if (listing := response.meta.get("listing")) is not None:
-                yield listing  # the search result still stands
-            return
-        yield from super().parse_detail(response)
+    def blocked_reason(self, body: bytes) -> str | None:
+        return pages.blocked_reason(body)
 
 
 def _api_headers(referer: str) -> dict[str, str]:

@@ -79,6 +79,6 @@ async def test_blocked_marketplaces_are_recorded_as_blocked(catalogue, tmp_path)
     }
     assert pages == {
         ("shopee", "blocked", 200, "anti-bot Shopee (error 90309999)"),
-        ("blibli", "blocked", 403, "HTTP 403"),
+        ("blibli", "blocked", 403, "HTTP 403, halaman anti-bot ('Access Denied')"),
     }
     assert store.count("listings") == 0

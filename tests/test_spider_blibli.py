@@ -99,7 +99,9 @@ def test_akamai_block_is_recorded_as_blocked():
         spider.parse_search(_fetch(_search(spider, 1), _catalogue(3), blocked=True))
     )
     assert listings == [] and requests == []
-    assert [(r.outcome, r.status, r.reason) for r in records] == [("blocked", 403, "HTTP 403")]
+    assert [(r.outcome, r.status, r.reason) for r in records] == [
+        ("blocked", 403, "HTTP 403, halaman anti-bot ('Access Denied')")
+    ]
 
 
 def test_refusing_json_status_is_blocked():
