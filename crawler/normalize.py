@@ -334,7 +334,7 @@ def normalize_listing(raw: RawListing, captured_at: str | None = None) -> Listin
         seller_url=raw.seller_url,
         is_official=raw.is_official,
         is_preorder=raw.is_preorder,
-        description=clean_text(raw.description, limit=20_000, multiline=True),
+        description=clean_text(raw.description, limit=20_000),
         keyword=raw.keyword,
         source=raw.source,
         capture_id=raw.capture_id,
