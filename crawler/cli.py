@@ -191,6 +191,11 @@ def extract_command(file, marketplace, url):
         fail(f"{file}: parser untuk {marketplace} belum tersedia")
     for listing in listings:
         click.echo(json.dumps(dataclasses.asdict(listing), ensure_ascii=False))
+        if listing.note:
+            # The listing is printed all the same (price null, raw text kept); say what was wrong.
+            click.echo(
+                f"patroli: {file}: {listing.marketplace}/{listing.listing_id}: {listing.note}", err=True
+            )
 
 
 if __name__ == "__main__":

@@ -281,33 +281,36 @@ def _count_or_none(text: str | int | None) -> int | None:
 
 
 def normalize_listing(raw: RawListing, captured_at: str | None = None) -> Listing:
-    """RawListing -> Listing.
+    """RawListing -> Listing. Never drops a listing for a bad string.
 
-    Raises NormalizeError naming the listing when its price is unreadable. Unreadable counts
-    become None, with the raw text kept in sold_text.
+    An unreadable price leaves the rupiah fields None, keeps the raw text in price_text and says
+    why in `note`; unreadable counts become None with the raw text kept in sold_text.
     """
     currency = (raw.currency or "IDR").upper()
+    note = None
     try:
         low, high = parse_amounts(raw.price, raw.price_divisor)
         if raw.price_max is not None and high is None:
             high = parse_amounts(raw.price_max, raw.price_divisor)[0]
         original = parse_amounts(raw.original_price, raw.price_divisor)[0]
     except NormalizeError as exc:
-        raise NormalizeError(f"{raw.marketplace}/{raw.listing_id}: {exc}") from exc
+        low = high = original = None
+        note = f"harga tidak terbaca: {exc}"
     if original is not None and low is not None and original <= low:
         original = None  # a strike-through price that is not higher is no discount
     price_original = None
+    price = price_max = original_idr = None
     if currency != "IDR":
         # Keep the foreign amount; rupiah fields stay unknown rather than guessed.
         price_original = float(low) if low is not None else None
-        price = price_max = original_idr = None
     else:
         try:
             price = _rupiah(low, 1) if low is not None else None
             price_max = _rupiah(high, 1) if high is not None else None
             original_idr = _rupiah(original, 1) if original is not None else None
         except NormalizeError as exc:
-            raise NormalizeError(f"{raw.marketplace}/{raw.listing_id}: {exc}") from exc
+            price = price_max = original_idr = None
+            note = f"harga tidak terbaca: {exc}"
     return Listing(
         marketplace=raw.marketplace,
         listing_id=str(raw.listing_id),
@@ -338,4 +341,5 @@ def normalize_listing(raw: RawListing, captured_at: str | None = None) -> Listin
         keyword=raw.keyword,
         source=raw.source,
         capture_id=raw.capture_id,
+        note=note,
     )

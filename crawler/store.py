@@ -563,3 +563,9 @@ def m002_views(db: sqlite_utils.Database) -> None:
         group by s.marketplace, s.seller_id
         """,
     )
+
+
+@migrations()
+def m003_listing_note(db: sqlite_utils.Database) -> None:
+    """What normalisation could not read (an unreadable price), kept beside the raw text."""
+    db["listings"].add_column("note", str)

@@ -220,13 +220,18 @@ class MarketplaceSpider(scrapy.Spider):
             yield meta["listing"]
 
 
+# The search result's identity stands: a product page may answer with a variant's id or a
+# canonical URL, and a crawl with --detail must store the same rows as one without.
+_IDENTITY = ("marketplace", "listing_id", "url", "keyword", "capture_id")
+
+
 def merge_detail(search: RawListing, detail: RawListing | None) -> RawListing:
-    """The product page knows more than the search card: its non-empty values win."""
+    """The product page knows more than the search card: its non-empty values win, but identity."""
     if detail is None:
         return search
     for name in RawListing.__slots__:
         value = getattr(detail, name)
-        if value not in (None, "") and name not in ("keyword", "capture_id"):
+        if value not in (None, "") and name not in _IDENTITY:
             setattr(search, name, value)
     return search
 

@@ -128,7 +128,7 @@ def test_extract_keeps_non_ascii_and_resolves_relative_urls(tmp_path):
     assert (row["price_idr"], row["seller_location"]) == (1_200_000, "Kab. Sumba Timur")
 
 
-def test_extract_unreadable_price_fails_with_the_listing_named(tmp_path):
+def test_extract_unreadable_price_keeps_the_listing_and_names_the_problem(tmp_path):
     ads = {
         "data": {
             "displayAdsV3": {
@@ -149,5 +149,8 @@ def test_extract_unreadable_price_fails_with_the_listing_named(tmp_path):
     path = tmp_path / "ads.json"
     path.write_text(json.dumps(ads), encoding="utf-8")
     result = _run(str(path), "-m", "tokopedia")
-    assert result.exit_code == 2
+    assert result.exit_code == 0
+    (row,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert row["listing_id"] == "5" and row["price_idr"] is None and row["price_text"] == "<b>1</b>"
+    assert "harga tidak terbaca" in row["note"]
     assert "tokopedia/5" in result.stderr and "harga tidak terbaca" in result.stderr

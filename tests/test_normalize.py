@@ -638,9 +638,17 @@ def test_normalize_listing_shopee_divisor():
     assert listing.price_idr == 85_000
 
 
-def test_normalize_listing_unreadable_price_names_the_listing():
-    with pytest.raises(NormalizeError, match=r"tokopedia/42: harga tidak terbaca"):
-        normalize_listing(_raw(listing_id="42", price="<script>alert(1)</script>"))
+def test_normalize_listing_unreadable_price_keeps_the_listing_and_says_why():
+    listing = normalize_listing(
+        _raw(listing_id="42", price="<script>alert(1)</script>", original_price="Rp5.000")
+    )
+    assert (listing.listing_id, listing.price_idr, listing.original_price_idr) == ("42", None, None)
+    assert listing.price_text == "<script>alert(1)</script>"
+    assert listing.note.startswith("harga tidak terbaca")
+
+
+def test_normalize_listing_readable_price_has_no_note():
+    assert normalize_listing(_raw(price="Rp15rb")).note is None
 
 
 def test_normalize_listing_unreadable_count_keeps_raw_text():
