@@ -377,7 +377,9 @@ class Store:
         page_rows = [{**_record_dict(p), "crawl_id": crawl_id} for p in pages]
         with self.db.atomic():
             self._upsert("listings", ("marketplace", "listing_id"), listing_rows, keep=FIRST_SEEN)
-            self._upsert("listing_snapshots", ("marketplace", "listing_id", "crawl_id"), snapshot_rows, keep=set())
+            self._upsert(
+                "listing_snapshots", ("marketplace", "listing_id", "crawl_id"), snapshot_rows, keep=set()
+            )
             self._upsert("sellers", ("marketplace", "seller_id"), seller_rows, keep={"first_seen_at"})
             self._delete_flags([key for key, item in by_key.items() if item.assessment is not None])
             self._insert("flags", flag_rows)
