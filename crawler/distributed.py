@@ -518,7 +518,10 @@ class Worker:
         settings = crawler.settings
         self.crawler = crawler
         self.run = RedisRun.connect(settings.get("REDIS_URL"), settings.get("PATROLI_REDIS_RUN"))
-        self.worker_id = settings.get("PATROLI_REDIS_WORKER") or worker_id()
+        # One identity per spider: the spiders of one process end at different times, and a spider
+        # that ends gives back its own leases only, never those of a spider still crawling.
+        base = settings.get("PATROLI_REDIS_WORKER") or worker_id()
+        self.worker_id = f"{base}.{crawler.spidercls.name}"
         self.ttl_ms = int(settings.getfloat("PATROLI_REDIS_LEASE_SECONDS", 15.0) * 1000)
         self.heartbeat_every = settings.getfloat("PATROLI_REDIS_HEARTBEAT", 2.0)
         self.poll_every = settings.getfloat("PATROLI_REDIS_POLL", 0.2)

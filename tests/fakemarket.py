@@ -126,3 +126,23 @@ def expected_pages(catalogue, keywords, max_pages: int) -> int:
         full = -(-total // PAGE_SIZE)
         pages += min(max_pages, full + 1)
     return pages
+
+
+class ShortFakeSpider(FakeSpider):
+    """The same shape as another marketplace, one page per keyword: a spider of the same process
+    that ends long before FakeSpider does."""
+
+    name = "fake-short"
+    marketplace = "shopee"
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_pages = 1
+        return spider
+
+    def parse_search_body(self, body, url):
+        page = super().parse_search_body(body, url)
+        for listing in page.listings:
+            listing.marketplace = self.marketplace
+        return page

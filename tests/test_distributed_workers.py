@@ -52,9 +52,11 @@ def start(*args: str) -> subprocess.Popen:
     )
 
 
-def worker(url: str, run: str, market, keywords: list[str]) -> subprocess.Popen:
-    args = ["crawl", "fake", "--redis", url, "--run", run, "--max-pages", str(MAX_PAGES), "--quiet"]
-    args.append(f"--base-url=tokopedia={market.url}/fake")
+def worker(
+    url: str, run: str, market, keywords: list[str], spiders: tuple[str, ...] = ("fake",)
+) -> subprocess.Popen:
+    args = ["crawl", *spiders, "--redis", url, "--run", run, "--max-pages", str(MAX_PAGES), "--quiet"]
+    args += [f"--base-url=tokopedia={market.url}/fake", f"--base-url=shopee={market.url}/fake"]
     for keyword in keywords:
         args += ["--keyword", keyword]
     return start(*args)
@@ -70,23 +72,37 @@ def committed(output: str) -> int:
     return int(re.search(r"permintaan selesai: (\d+)", output).group(1))
 
 
-def check_stored_exactly_once(db: str, catalogue, keywords: list[str]) -> dict:
-    expected = served_ids(catalogue, keywords, MAX_PAGES)
+def check_stored_exactly_once(
+    db: str, catalogue, keywords: list[str], pages_by_market: dict[str, int]
+) -> dict:
+    """Each marketplace's listings exactly as served, each once; each page once; one message per page."""
     store = Store(db)
     (crawl,) = store.db["crawls"].rows
     assert crawl["status"] == "finished" and crawl["trigger"] == "redis"
-    assert {lid for _, lid in store.listing_ids()} == expected
-    # Each listing once in this crawl's history (the keywords share no listing), each page once.
-    snapshots = [
-        r["listing_id"] for r in store.db["listing_snapshots"].rows_where("crawl_id = ?", [crawl["id"]])
-    ]
-    assert sorted(snapshots) == sorted(expected)
-    urls = [r["url"] for r in store.db["crawl_pages"].rows_where("crawl_id = ?", [crawl["id"]])]
-    assert len(urls) == len(set(urls)) == expected_pages(catalogue, keywords, MAX_PAGES)
-    assert crawl["pages"] == len(urls) and crawl["listings_new"] == len(expected)
+    urls = []
+    for market, max_pages in pages_by_market.items():
+        expected = served_ids(catalogue, keywords, max_pages)
+        assert {lid for _, lid in store.listing_ids(market)} == expected
+        # Each listing once in this crawl's history (the keywords share no listing), each page once.
+        snapshots = [
+            r["listing_id"]
+            for r in store.db["listing_snapshots"].rows_where(
+                "crawl_id = ? and marketplace = ?", [crawl["id"], market]
+            )
+        ]
+        assert sorted(snapshots) == sorted(expected)
+        pages = [
+            r["url"]
+            for r in store.db["crawl_pages"].rows_where(
+                "crawl_id = ? and marketplace = ?", [crawl["id"], market]
+            )
+        ]
+        assert len(pages) == len(set(pages)) == expected_pages(catalogue, keywords, max_pages), market
+        urls += pages
+    assert crawl["pages"] == len(urls)
     assert store.db["ingest_log"].count == len(urls)  # one message per fetched page
     store.close()
-    return {"urls": set(urls), "expected": expected}
+    return {"urls": set(urls), "pages": len(urls)}
 
 
 def test_two_workers_and_the_ingester_store_every_listing_exactly_once(
@@ -100,20 +116,21 @@ def test_two_workers_and_the_ingester_store_every_listing_exactly_once(
     db = str(tmp_path / "p.db")
     try:
         ingester = start("ingest", "--redis", redis_url, "--run", run_name, "--db", db)
-        workers = [worker(redis_url, run_name, market, keywords) for _ in range(2)]
+        # Two spiders per worker; the short one ends early and must leave the other's work alone.
+        spiders = ("fake", "fake-short")
+        workers = [worker(redis_url, run_name, market, keywords, spiders) for _ in range(2)]
         outputs = [finish(w) for w in workers]
         ingest_output = finish(ingester)
-        result = check_stored_exactly_once(db, catalogue, keywords)
-        assert set(market.catalogue.served["tokopedia"]) == result["expected"]
+        result = check_stored_exactly_once(db, catalogue, keywords, {"tokopedia": MAX_PAGES, "shopee": 1})
         # Both workers fetched pages, and between them each page once.
         counts = [committed(o) for o in outputs]
         assert all(c > 0 for c in counts), outputs
-        assert sum(counts) == len(result["urls"]) == market.requests["ok"]
+        assert sum(counts) == result["pages"] == market.requests["ok"]
         assert "Patroli #1 finished" in ingest_output
         # The run's working keys are gone; its meta says it is done.
         server = redis.Redis.from_url(redis_url)
         assert server.hget(f"patroli:{run_name}:meta", "state") == b"done"
-        assert server.exists(f"patroli:{run_name}:q:fake", f"patroli:{run_name}:df:fake") == 0
+        assert server.exists(*(f"patroli:{run_name}:{k}:{s}" for k in ("q", "df") for s in spiders)) == 0
     finally:
         market.stop()
 
@@ -151,7 +168,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
 
         survivor_output = finish(survivor)
         ingest_output = finish(ingester)
-        result = check_stored_exactly_once(db, catalogue, keywords)
+        result = check_stored_exactly_once(db, catalogue, keywords, {"tokopedia": MAX_PAGES})
         # What the dead worker was fetching was fetched again, by the survivor, and stored once.
         assert lost_urls <= result["urls"]
         assert "Patroli #1 finished" in ingest_output
