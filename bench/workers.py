@@ -13,11 +13,13 @@ default the demo answers from a response cache filled by a warm-up patrol (not m
 is measured is the workers' and the ingester's work, not the demo's page rendering; --no-cache measures
 with the demo rendering every page (then the demo itself takes a large share of the CPU).
 
-Figures, for the same keywords and pages in each run:
-  crawl  - listings found on the fetched pages per second, from the workers' start until the last
-           worker ended;
-  stored - the same listings per second until the ingester had stored everything (end to end).
-The ratio is 2 workers against 1.
+Figures, for the same keywords and pages in each run (listings = listings found on the fetched pages):
+  A. crawl, then store: the ingester starts when the last worker ended, so the workers have the cores
+     to themselves; crawl listings/s (workers' start to the last worker's end), then ingest listings/s;
+  B. together: the ingester stores while the workers crawl, all on the same cores; listings/s from
+     the workers' start until everything is stored (end to end).
+The ratio is 2 workers against 1. "inti" (cores) is the CPU time used by every process of the patrol
+(workers, ingester, demo, Redis) divided by the wall time: on a 2-core machine, 2.0 is all of it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -58,9 +61,14 @@ def wait_until(check, timeout: float, what: str) -> None:
 
 def serve(args: argparse.Namespace) -> None:
     """The demo marketplace; with a response cache unless --no-cache (one process, until killed)."""
+    from http.server import ThreadingHTTPServer
+
     from crawler.demo.catalogue import Catalogue
     from crawler.demo.server import DemoMarket
 
+    # socketserver listens with a backlog of 5: with two workers opening 16 connections each, SYNs
+    # are dropped and retried a second or more later, and the patrol waits for nothing.
+    ThreadingHTTPServer.request_queue_size = 256
     catalogue = Catalogue.build(args.catalogue, args.listings, 20231004)
 
     class CachedMarket(DemoMarket):
@@ -140,7 +148,16 @@ def worker(args: argparse.Namespace) -> None:
         PATROLI_PROGRESS="off",
     )
     result = run_worker(args.marketplaces, keywords(), args.redis, run=args.run, overrides=overrides)
-    print(json.dumps({"status": result.status, "committed": result.committed, "records": result.records, "seconds": result.seconds}))
+    print(
+        json.dumps(
+            {
+                "status": result.status,
+                "committed": result.committed,
+                "records": result.records,
+                "seconds": result.seconds,
+            }
+        )
+    )
 
 
 def keywords() -> list[str]:
@@ -151,24 +168,66 @@ def keywords() -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def patrol(args: argparse.Namespace, workers: int, url: str, redis_url: str, tmp: Path) -> dict:
-    """One distributed patrol with `workers` workers and the ingester; its figures."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a running process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def patrol(
+    args: argparse.Namespace,
+    workers: int,
+    url: str,
+    redis_url: str,
+    tmp: Path,
+    others=(),
+    together: bool = True,
+) -> dict:
+    """One distributed patrol with `workers` workers and the ingester; its figures.
+
+    together: the ingester stores while the workers crawl (everything shares the cores); otherwise it
+    starts when the last worker ended (the workers have the cores to themselves, their messages wait
+    in Redis). `others`: the pids of the demo marketplace and Redis, whose CPU is counted too."""
     from crawler.demo.server import load_shapes
     from crawler.store import Store
 
     run = f"bench-{workers}-{uuid.uuid4().hex[:8]}"
     db = tmp / f"{run}.db"
     base_urls = {prefix: f"{url}/{prefix}" for prefix in load_shapes()}
-    ingester = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "ingest", "--redis", redis_url, "--run", run, "--db", str(db)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+
+    def start_ingester() -> subprocess.Popen:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "crawler.cli",
+                "ingest",
+                "--redis",
+                redis_url,
+                "--run",
+                run,
+                "--db",
+                str(db),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    ingester = start_ingester() if together else None
     command = [sys.executable, __file__, "--worker", "--redis", redis_url, "--run", run]
     command += ["--base-urls", json.dumps(base_urls), "--max-pages", str(args.max_pages)]
     command += ["--marketplaces", *args.marketplaces]
+    cpu_before = children_cpu() + sum(cpu_seconds(pid) for pid in others)
     started = time.monotonic()
     procs = [
         subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -181,8 +240,12 @@ def patrol(args: argparse.Namespace, workers: int, url: str, redis_url: str, tmp
             raise SystemExit(f"worker gagal:\n{err[-3000:]}")
         results.append(json.loads(out.strip().splitlines()[-1]))
     crawled = time.monotonic() - started
+    crawl_cpu = children_cpu() + sum(cpu_seconds(pid) for pid in others) - cpu_before
+    if ingester is None:
+        ingester = start_ingester()
     _, err = ingester.communicate(timeout=3600)
     stored = time.monotonic() - started
+    cpu = children_cpu() + sum(cpu_seconds(pid) for pid in others) - cpu_before
     if ingester.returncode != 0:
         raise SystemExit(f"ingest gagal:\n{err[-3000:]}")
     store = Store(db)
@@ -201,8 +264,10 @@ def patrol(args: argparse.Namespace, workers: int, url: str, redis_url: str, tmp
         "distinct": distinct,
         "crawl_s": crawled,
         "stored_s": stored,
+        "ingest_s": stored - crawled,
         "per_worker": [r["committed"] for r in results],
-        "worker_s": [round(r["seconds"], 1) for r in results],
+        "cpu_s": cpu,
+        "crawl_cpu_s": crawl_cpu,
     }
 
 
@@ -247,15 +312,17 @@ def main() -> None:
     if not redis_url:
         redis_proc, redis_url = start_redis(tmp)
     market, url = start_market(args, tmp)
+    others = [market.pid] + ([redis_proc.pid] if redis_proc is not None else [])
     print(
         f"Katalog demo {args.listings:,} listing; {', '.join(args.marketplaces)}; {len(keywords())} kata kunci, "
         f"maks {args.max_pages} halaman; demo {'tanpa' if args.no_cache else 'dengan'} cache jawaban"
     )
     try:
         if not args.no_cache:
-            warm = patrol(args, 2, url, redis_url, tmp)
+            warm = patrol(args, 2, url, redis_url, tmp, others)
             print(f"pemanasan (tidak diukur): {warm['pages']} halaman dalam {warm['stored_s']:.1f} detik")
-        rows = [patrol(args, n, url, redis_url, tmp) for n in (1, 2)]
+        apart = [patrol(args, n, url, redis_url, tmp, others, together=False) for n in (1, 2)]
+        together = [patrol(args, n, url, redis_url, tmp, others, together=True) for n in (1, 2)]
     finally:
         market.terminate()
         market.wait(timeout=10)
@@ -263,21 +330,36 @@ def main() -> None:
             redis_proc.terminate()
             redis_proc.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
+
+    def rate(r: dict, seconds: str) -> float:
+        return r["found"] / r[seconds]
+
+    print("\nA. Crawl, lalu simpan: ingester mulai setelah worker terakhir selesai (inti CPU untuk worker)")
     print(
         f"{'worker':>6}{'halaman':>9}{'listing':>9}{'unik':>7}{'crawl s':>9}{'crawl list/s':>14}"
-        f"{'simpan s':>10}{'simpan list/s':>15}  per worker (halaman)"
+        f"{'inti':>6}{'ingest s':>10}{'ingest list/s':>15}  halaman per worker"
     )
-    for r in rows:
+    for r in apart:
         print(
             f"{r['workers']:>6}{r['pages']:>9}{r['found']:>9}{r['distinct']:>7}{r['crawl_s']:>9.1f}"
-            f"{r['found'] / r['crawl_s']:>14.0f}{r['stored_s']:>10.1f}{r['found'] / r['stored_s']:>15.0f}"
-            f"  {r['per_worker']} {r['worker_s']}"
+            f"{rate(r, 'crawl_s'):>14.0f}{r['crawl_cpu_s'] / r['crawl_s']:>6.2f}{r['ingest_s']:>10.1f}"
+            f"{rate(r, 'ingest_s'):>15.0f}  {r['per_worker']}"
         )
-    one, two = rows
+    print("\nB. Bersamaan: ingester, worker, demo dan Redis berbagi inti yang sama (ujung ke ujung)")
     print(
-        f"rasio 2/1 worker: crawl {(two['found'] / two['crawl_s']) / (one['found'] / one['crawl_s']):.2f}x, "
-        f"tersimpan {(two['found'] / two['stored_s']) / (one['found'] / one['stored_s']):.2f}x "
-        f"(cpu: {os.cpu_count()}; status {one['status']}/{two['status']})"
+        f"{'worker':>6}{'halaman':>9}{'listing':>9}{'selesai s':>11}{'list/s':>9}{'cpu s':>8}{'inti':>6}"
+        f"  halaman per worker"
+    )
+    for r in together:
+        print(
+            f"{r['workers']:>6}{r['pages']:>9}{r['found']:>9}{r['stored_s']:>11.1f}{rate(r, 'stored_s'):>9.0f}"
+            f"{r['cpu_s']:>8.1f}{r['cpu_s'] / r['stored_s']:>6.2f}  {r['per_worker']}"
+        )
+    statuses = {r["status"] for r in apart + together}
+    print(
+        f"\nrasio 2/1 worker: A crawl {rate(apart[1], 'crawl_s') / rate(apart[0], 'crawl_s'):.2f}x; "
+        f"B ujung ke ujung {rate(together[1], 'stored_s') / rate(together[0], 'stored_s'):.2f}x "
+        f"(cpu: {os.cpu_count()}; status {', '.join(sorted(statuses))})"
     )
 
 
