@@ -69,3 +69,10 @@ PATROLI_KEYWORDS = ["batik tulis", "kain tenun", "songket", "tas rotan"]
 EXTENSIONS = {"crawler.progress.Progress": 500}
 PATROLI_PROGRESS = "off"
 PATROLI_PROGRESS_INTERVAL = 30.0  # seconds between log lines
+
+# Distributed patrols (`patroli crawl --redis`, crawler/distributed.py): a worker holds the requests it
+# fetches while its heartbeat lives; a worker silent for PATROLI_REDIS_LEASE_SECONDS is taken for dead
+# and its requests go back to the queue.
+PATROLI_REDIS_LEASE_SECONDS = 15.0
+PATROLI_REDIS_HEARTBEAT = 2.0  # seconds between heartbeats (well under the lease)
+PATROLI_REDIS_POLL = 0.2  # seconds between looks at the shared queue when this worker is idle
