@@ -436,9 +436,14 @@ class RedisRun:
             answers = pipe.execute()
         queued = sum(answers[: len(spiders)])
         leased, items, workers = answers[len(spiders) :]
-        alive = 0
-        if workers:
-            alive = sum(self.server.exists(self.heartbeat_key(w.decode())) for w in workers)
+        # A worker process has one identity per spider (WORKER.SPIDER): count processes.
+        alive = len(
+            {
+                w.decode().rsplit(".", 1)[0]
+                for w in workers
+                if self.server.exists(self.heartbeat_key(w.decode()))
+            }
+        )
         return RunStatus(
             state=meta.get("state"),
             gen=int(meta.get("gen", 0)),

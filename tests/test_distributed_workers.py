@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -173,5 +174,35 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
         assert lost_urls <= result["urls"]
         assert "Patroli #1 finished" in ingest_output
         assert committed(survivor_output) > 0
+    finally:
+        market.stop()
+
+
+def test_a_worker_stopped_with_sigterm_gives_its_requests_back_at_once(
+    catalogue, keywords, redis_url, run_name, tmp_path
+):
+    market = start_market(catalogue, delay=0.2)
+    db = str(tmp_path / "p.db")
+    server = redis.Redis.from_url(redis_url)
+    try:
+        ingester = start("ingest", "--redis", redis_url, "--run", run_name, "--db", db)
+        leaver = worker(redis_url, run_name, market, keywords)
+        stayer = worker(redis_url, run_name, market, keywords)
+        deadline = time.monotonic() + 60
+        while not (
+            market.requests["ok"] >= 8
+            and any(f"-{leaver.pid}-".encode() in v for v in server.hvals(f"patroli:{run_name}:leases"))
+        ):
+            assert time.monotonic() < deadline, "the worker never held a lease"
+            time.sleep(0.02)
+        leaver.send_signal(signal.SIGTERM)
+        leaver_output = finish(leaver, timeout=60)
+        assert not any(f"-{leaver.pid}-".encode() in v for v in server.hvals(f"patroli:{run_name}:leases"))
+        finish(stayer)
+        finish(ingester)
+        check_stored_exactly_once(db, catalogue, keywords, {"tokopedia": MAX_PAGES})
+        # Scrapy's graceful stop lets the requests in flight finish (and commit); whatever had not
+        # started is given back, so no lease of the stopped worker is left to expire.
+        assert re.search(r"interrupted dalam [\d.]+ detik \(shutdown\)", leaver_output), leaver_output[-800:]
     finally:
         market.stop()
