@@ -9,7 +9,9 @@ from crawler.store import Store
 def test_crawl_status():
     assert crawl_status(["finished", "finished"]) == ("finished", None)
     assert crawl_status(["finished", "shutdown"]) == ("interrupted", "shutdown")
-    assert crawl_status(["closespider_timeout"]) == ("failed", "closespider_timeout")
+    # A limit the job asked for (patroli.toml max_duration -> CLOSESPIDER_TIMEOUT) is not a failure.
+    assert crawl_status(["closespider_timeout"]) == ("finished", "batas jadwal tercapai: closespider_timeout")
+    assert crawl_status(["finished", "cancelled"]) == ("failed", "cancelled")
 
 
 def test_summary_says_blocked_not_empty(tmp_db):
