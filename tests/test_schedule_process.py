@@ -159,3 +159,24 @@ def test_schedule_refuses_a_bad_config_at_start_naming_file_key_and_reason(tmp_p
         output, _ = proc.communicate(timeout=60)
         assert proc.returncode == 2
         assert output.startswith(f"patroli: {path}: jobs.malam.cron: ekspresi cron '0 25 * * *' tidak valid")
+
+
+def test_max_duration_stops_a_crawl_by_itself_as_finished(catalogue, tmp_path):
+    market = start_market(catalogue, delay=0.3)
+    db = str(tmp_path / "p.db")
+    try:
+        args = ["crawl", "fake", "--db", db, "--job", "uji", "--max-pages", "20", "--max-duration", "2s"]
+        args += [f"--base-url=tokopedia={market.url}/fake", "-k", "batik", "-k", "tenun", "--quiet"]
+        started = time.monotonic()
+        proc = cli(*args)
+        output, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, output
+        assert time.monotonic() - started < 30
+        store = Store(db)
+        (row,) = RunRecords(store).runs("uji")
+        assert row["status"] == "finished"
+        assert row["reason"] == "batas jadwal tercapai: closespider_timeout"
+        assert 0 < row["pages"] < 40  # stopped before the 2 x 20 pages it could have fetched
+        store.close()
+    finally:
+        market.stop()
