@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 import time
 from collections import Counter
@@ -79,9 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - t0
     pairs = [(r, a) for r, a in zip(rows, assessments, strict=True) if in_split(r.id or "", args.split)]
     print(f"# Matcher quality on {args.file.name} (split: {args.split}, {len(pairs)} listings)")
-    print(f"matcher {matcher.version}; scored {len(rows)} listings with the cluster pass in {elapsed:.2f} s\n")
+    print(
+        f"matcher {matcher.version}; scored {len(rows)} listings with the cluster pass in {elapsed:.2f} s\n"
+    )
 
-    print(f"| verdict | TP | FP | FN | TN | precision | recall | goal P/R | met |")
+    print("| verdict | TP | FP | FN | TN | precision | recall | goal P/R | met |")
     print("|---|---|---|---|---|---|---|---|---|")
     misjudged: dict[str, list[str]] = {}
     all_met = True
@@ -104,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         gp, gr = GOALS[verdict]
         met = p is not None and rcl is not None and p >= gp and rcl >= gr
         all_met &= met
-        print(f"| {verdict} | {tp} | {fp} | {fn} | {tn} | {fmt(p)} | {fmt(rcl)} | {gp:.2f}/{gr:.2f} | {'yes' if met else 'NO'} |")
+        print(
+            f"| {verdict} | {tp} | {fp} | {fn} | {tn} | {fmt(p)} | {fmt(rcl)} | {gp:.2f}/{gr:.2f} | {'yes' if met else 'NO'} |"
+        )
 
     right = 0
     confusions: Counter[tuple[str, str]] = Counter()

@@ -159,5 +159,94 @@ def _progress(label: str):
     return show
 
 
+
+# -- matchers: `patroli score` and `patroli match` (issue 4) -------------------------------------
+
+
+def _load_matcher(data_dir: str | None):
+    from matchers import DataError, load_matcher
+
+    try:
+        return load_matcher(data_dir)
+    except DataError as exc:
+        fail(f"data rujukan tidak valid / bad reference data: {exc}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--data-dir", default=None, help="Folder data rujukan (bawaan: data/) / reference data folder")
+@click.option("--no-cluster", is_flag=True, help="Tanpa lintasan DUP_CLUSTER / skip the duplicate-cluster pass")
+def score(file, data_dir, no_cluster):
+    """Nilai iklan dari berkas JSON lines; cetak satu objek JSON per iklan.
+
+    Score listings in FILE (JSON lines: Listing fields, optional `description` and `id`; other
+    keys ignored; '-' reads stdin) and print one JSON object per listing: id, listing_id,
+    category, risk, the three verdicts and the flags with their reasons. A line that cannot be
+    read is reported on stderr with its number; the others are still scored.
+    """
+    import json
+
+    from matchers.jsonl import assessment_json, read_rows
+
+    matcher = _load_matcher(data_dir)
+    try:
+        handle = click.open_file(file, encoding="utf-8")
+    except OSError as exc:
+        fail(f"tidak bisa membuka {file}: {exc.strerror}")
+    rows, bad = [], 0
+    with handle:
+        try:
+            for row in read_rows(handle):
+                if isinstance(row, tuple):
+                    bad += 1
+                    click.echo(f"patroli score: baris {row[0]}: {row[1]}", err=True)
+                else:
+                    rows.append(row)
+        except UnicodeDecodeError as exc:
+            fail(f"{file} bukan UTF-8: {exc.reason}")
+    listings = [r.listing for r in rows]
+    if no_cluster:
+        assessments = [matcher.assess(listing) for listing in listings]
+    else:
+        assessments = matcher.assess_all(listings)
+    for row, assessment in zip(rows, assessments, strict=True):
+        click.echo(json.dumps(assessment_json(row.id, assessment), ensure_ascii=False))
+    if bad:
+        click.echo(f"patroli score: {bad} baris tidak terbaca / unreadable lines", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Basis data / database")
+@click.option("--data-dir", default=None, help="Folder data rujukan (bawaan: data/) / reference data folder")
+def match(db, data_dir):
+    """Nilai ulang semua iklan di basis data setelah data/ berubah.
+
+    Re-score every stored listing with the current reference data, including the duplicate-cluster
+    pass. Idempotent: each listing's flags are replaced, so flags of an older matcher version go.
+    """
+    from pathlib import Path
+
+    from crawler.store import Store
+    from matchers.batch import format_summary, rescore
+
+    if db != ":memory:" and not Path(db).exists():
+        fail(f"basis data {db} tidak ada / database not found")
+    matcher = _load_matcher(data_dir)
+    store = Store(db)
+    try:
+        before = store.flag_versions()
+        summary = rescore(store, matcher, progress=_progress("nilai ulang"))
+        after = store.flag_versions()
+    finally:
+        store.close()
+    old = {v: n for v, n in before.items() if v != matcher.version}
+    if old:
+        gone = ", ".join(f"{v} ({n})" for v, n in sorted(old.items()) if v not in after)
+        if gone:
+            click.echo(f"Tanda versi lama diganti / old-version flags replaced: {gone}")
+    click.echo(format_summary(summary))
+
+
 if __name__ == "__main__":
     main()

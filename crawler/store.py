@@ -469,6 +469,15 @@ class Store:
             if rows:
                 self.db["flags"].insert_all(rows, batch_size=1000)
 
+    # -- matchers (issue 4): what `patroli match` reports -------------------------------------
+
+    def flag_versions(self) -> dict[str, int]:
+        """Stored flags per matcher version (empty string when unknown)."""
+        rows = self.db.execute(
+            "select coalesce(matcher_version, ''), count(*) from flags group by 1 order by 1"
+        ).fetchall()
+        return {version: n for version, n in rows}
+
 
 def _listing_row(listing: Listing) -> dict[str, Any]:
     row = asdict(listing)

@@ -132,7 +132,9 @@ def classify(facts: Facts, ref: Reference) -> Classification:
             confidence = 1.0 - max(second, 0.0) / best_score
         else:
             confidence = 1.0 - max(best_score, 0.0) / ref.min_score
-        return Classification(OTHER, round(max(0.05, confidence), 2), form, None, dict(scores), tuple(words[OTHER]))
+        return Classification(
+            OTHER, round(max(0.05, confidence), 2), form, None, dict(scores), tuple(words[OTHER])
+        )
     target, best = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     confidence = (best - max(second, 0.0)) / best * min(1.0, best / (2 * ref.min_score))
@@ -147,5 +149,10 @@ def classify(facts: Facts, ref: Reference) -> Classification:
     else:
         category = target
     return Classification(
-        category, round(max(0.05, confidence), 2), form, technique, dict(scores), tuple(dict.fromkeys(words[target]))
+        category,
+        round(max(0.05, confidence), 2),
+        form,
+        technique,
+        dict(scores),
+        tuple(dict.fromkeys(words[target])),
     )

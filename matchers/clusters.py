@@ -21,7 +21,9 @@ from rapidfuzz import fuzz, process
 BANDS = 6
 ROWS = 2  # minhashes per band: near-duplicates (Jaccard >= 0.5) share a band with p > 0.8
 _PRIME = (1 << 31) - 1
-_COEFFS = [((2 * k + 1) * 0x9E3779B1 % _PRIME or 1, (k * 0x85EBCA77 + 12345) % _PRIME) for k in range(BANDS * ROWS)]
+_COEFFS = [
+    ((2 * k + 1) * 0x9E3779B1 % _PRIME or 1, (k * 0x85EBCA77 + 12345) % _PRIME) for k in range(BANDS * ROWS)
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,8 +157,16 @@ class _Check:
             if key not in d:
                 raise self.fail(self.line(d), f"{where}: kunci wajib {key!r} tidak ada")
 
-    def number(self, d: dict, key: str, where: str, *, low: float | None = None, integer: bool = False,
-               allow_none: bool = False) -> float | int | None:
+    def number(
+        self,
+        d: dict,
+        key: str,
+        where: str,
+        *,
+        low: float | None = None,
+        integer: bool = False,
+        allow_none: bool = False,
+    ) -> float | int | None:
         value = d.get(key)
         if value is None and allow_none:
             return None
@@ -183,7 +191,10 @@ class _Check:
     def choice(self, d: dict, key: str, where: str, options: tuple[str, ...]) -> str:
         value = d.get(key)
         if value not in options:
-            raise self.fail(self.line(d, key), f"{where}.{key} harus salah satu dari {', '.join(options)}, bukan {value!r}")
+            raise self.fail(
+                self.line(d, key),
+                f"{where}.{key} harus salah satu dari {', '.join(options)}, bukan {value!r}",
+            )
         return value
 
     def words(self, d: dict, key: str, where: str, *, allow_missing: bool = True) -> list[str]:
@@ -420,8 +431,20 @@ def load_text(path: Path) -> TextRules:
     c.keys(
         doc,
         "text.yaml",
-        ("spelling", "promo_noise", "negators", "negation_window", "purpose_words", "hedges_before",
-         "hedges_after", "modifier_words", "count_words", "piece_words", "not_pack_words", "length_words"),
+        (
+            "spelling",
+            "promo_noise",
+            "negators",
+            "negation_window",
+            "purpose_words",
+            "hedges_before",
+            "hedges_after",
+            "modifier_words",
+            "count_words",
+            "piece_words",
+            "not_pack_words",
+            "length_words",
+        ),
         ("reviewed",),
     )
     spelling_raw = doc["spelling"]
@@ -461,7 +484,9 @@ def load_text(path: Path) -> TextRules:
     )
 
 
-def _floors(c: _Check, cat: dict, where: str, sources: dict[str, Source], forms: dict, techniques: dict) -> tuple[Floor, ...]:
+def _floors(
+    c: _Check, cat: dict, where: str, sources: dict[str, Source], forms: dict, techniques: dict
+) -> tuple[Floor, ...]:
     raw = cat.get("floors") or []
     if not isinstance(raw, list):
         raise c.fail(c.line(cat, "floors"), f"{where}.floors harus daftar")
@@ -481,7 +506,9 @@ def _floors(c: _Check, cat: dict, where: str, sources: dict[str, Source], forms:
         tech_list = c.words(f, "technique", fw) or ["default"]
         for tech in tech_list:
             if tech != "default" and tech not in techniques:
-                raise c.fail(c.line(f, "technique"), f"{fw}.technique: teknik {tech!r} tidak ada di bagian techniques")
+                raise c.fail(
+                    c.line(f, "technique"), f"{fw}.technique: teknik {tech!r} tidak ada di bagian techniques"
+                )
         for key in ("requires_claim", "unless_claim"):
             value = f.get(key)
             if value is not None and value not in techniques:
@@ -489,7 +516,10 @@ def _floors(c: _Check, cat: dict, where: str, sources: dict[str, Source], forms:
         floor = c.number(f, "floor_idr", fw, low=1, integer=True)
         strong = c.number(f, "strong_below_idr", fw, low=1, integer=True, allow_none=True)
         if strong is not None and strong > floor:
-            raise c.fail(c.line(f, "strong_below_idr"), f"{fw}.strong_below_idr ({strong}) melebihi floor_idr ({floor})")
+            raise c.fail(
+                c.line(f, "strong_below_idr"),
+                f"{fw}.strong_below_idr ({strong}) melebihi floor_idr ({floor})",
+            )
         out.append(
             Floor(
                 forms=tuple(form_list),
@@ -516,8 +546,20 @@ def load_categories(path: Path) -> dict[str, Any]:
     c.keys(
         doc,
         "categories.yaml",
-        ("min_score", "description_weight", "first_word_bonus", "hedged_alias_factor", "sources", "forms",
-         "techniques", "cues", "groups", "categories", "distractors", "motif_products"),
+        (
+            "min_score",
+            "description_weight",
+            "first_word_bonus",
+            "hedged_alias_factor",
+            "sources",
+            "forms",
+            "techniques",
+            "cues",
+            "groups",
+            "categories",
+            "distractors",
+            "motif_products",
+        ),
         ("reviewed",),
     )
     sources = _sources(c, doc)
@@ -551,7 +593,9 @@ def load_categories(path: Path) -> dict[str, Any]:
         for key in ("strong_cues", "weak_cues", "support"):
             for cue in c.words(t, key, w):
                 if cue not in cues:
-                    raise c.fail(c.line(t, key), f"{w}.{key}: kumpulan isyarat {cue!r} tidak ada di bagian cues")
+                    raise c.fail(
+                        c.line(t, key), f"{w}.{key}: kumpulan isyarat {cue!r} tidak ada di bagian cues"
+                    )
         techniques[str(name)] = Technique(
             str(name),
             tuple(c.words(t, "terms", w, allow_missing=False)),
@@ -577,7 +621,9 @@ def load_categories(path: Path) -> dict[str, Any]:
         claims = c.words(cat, "claims", w)
         for claim in claims:
             if claim not in techniques:
-                raise c.fail(c.line(cat, "claims"), f"{w}.claims: teknik {claim!r} tidak ada di bagian techniques")
+                raise c.fail(
+                    c.line(cat, "claims"), f"{w}.claims: teknik {claim!r} tidak ada di bagian techniques"
+                )
         aliases = _weights(c, cat, "aliases", w)
         if group is None and not any(v > 0 for v in aliases.values()):
             raise c.fail(c.line(cat), f"{w}: perlu aliases (atau group)")
@@ -640,8 +686,16 @@ def load_signals(path: Path) -> dict[str, Any]:
     c.keys(
         doc,
         "signals.yaml",
-        ("threshold", "strong", "sources", "overseas_locations", "wholesale_hubs", "positive_list_terms",
-         "signals", "rules"),
+        (
+            "threshold",
+            "strong",
+            "sources",
+            "overseas_locations",
+            "wholesale_hubs",
+            "positive_list_terms",
+            "signals",
+            "rules",
+        ),
         ("reviewed",),
     )
     sources = _sources(c, doc)
@@ -651,7 +705,12 @@ def load_signals(path: Path) -> dict[str, Any]:
     signals, seen = [], set()
     for i, s in enumerate(raw):
         w = f"signals[{i}]"
-        c.keys(s, w, ("id", "weight", "label_id", "label_en", "sources"), ("group", "terms", "patterns", "detector"))
+        c.keys(
+            s,
+            w,
+            ("id", "weight", "label_id", "label_en", "sources"),
+            ("group", "terms", "patterns", "detector"),
+        )
         sid = c.text(s, "id", w)
         if sid in seen:
             raise c.fail(c.line(s, "id"), f"{w}: id {sid!r} dipakai dua kali")
@@ -685,7 +744,9 @@ def load_signals(path: Path) -> dict[str, Any]:
     for rid, r in rules_raw.items():
         w = f"rules.{rid}"
         if rid not in RULE_IDS:
-            raise c.fail(c.line(rules_raw, rid), f"{w}: id aturan tidak dikenal (boleh: {', '.join(RULE_IDS)})")
+            raise c.fail(
+                c.line(rules_raw, rid), f"{w}: id aturan tidak dikenal (boleh: {', '.join(RULE_IDS)})"
+            )
         if not isinstance(r, dict):
             raise c.fail(c.line(rules_raw, rid), f"{w} harus pemetaan")
         for key in ("severity", "legal_basis", "sources"):
@@ -774,7 +835,9 @@ def load_watchlist(path: Path, categories: dict[str, Category]) -> tuple[WatchEn
                 if rec["category"] and rec["category"] not in categories and rec["category"] != "other":
                     raise DataError(path, line, f"kategori {rec['category']!r} tidak dikenal")
                 if not (rec["reported_on"] == "n.d." or _DATE.match(rec["reported_on"])):
-                    raise DataError(path, line, f"reported_on harus tanggal YYYY[-MM[-DD]], bukan {rec['reported_on']!r}")
+                    raise DataError(
+                        path, line, f"reported_on harus tanggal YYYY[-MM[-DD]], bukan {rec['reported_on']!r}"
+                    )
                 if not rec["source"]:
                     raise DataError(path, line, "kolom source (sumber laporan) kosong")
                 entries.append(WatchEntry(**rec, line=line))

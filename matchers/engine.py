@@ -136,8 +136,16 @@ class Matcher:
     def _watch_flag(self, j: Judgement, hit: WatchHit) -> Flag:
         e = hit.entry
         settings = self.ref.rules["WATCHLIST"]
-        how_id = {"listing_id": "ID iklan sama", "url": "URL sama", "title": f"judul mirip {hit.similarity:g}%"}
-        how_en = {"listing_id": "same listing id", "url": "same URL", "title": f"title {hit.similarity:g}% similar"}
+        how_id = {
+            "listing_id": "ID iklan sama",
+            "url": "URL sama",
+            "title": f"judul mirip {hit.similarity:g}%",
+        }
+        how_en = {
+            "listing_id": "same listing id",
+            "url": "same URL",
+            "title": f"title {hit.similarity:g}% similar",
+        }
         return make_flag(
             j.facts,
             settings,
@@ -193,7 +201,9 @@ class Matcher:
         settings = self.ref.rules["DUP_CLUSTER"]
         if cluster.category == "other" or j.cls.category == "other":
             return
-        below = cluster.below_share is not None and cluster.below_share >= float(settings.get("below_share", 0.5))
+        below = cluster.below_share is not None and cluster.below_share >= float(
+            settings.get("below_share", 0.5)
+        )
         hub = cluster.hub_share >= float(settings.get("hub_share", 0.5))
         imported = cluster.import_share >= float(settings.get("import_share", 0.5))
         if not (below or hub or imported):
@@ -222,7 +232,11 @@ class Matcher:
                     f"({', '.join(cluster.marketplaces)}); median unit price {rupiah(cluster.median_unit_price_idr)}, "
                     f"{below_txt} below the floor, {cluster.hub_share:.0%} from wholesale hubs, "
                     f"{cluster.import_share:.0%} with import signals. "
-                    + ("Dropship pattern of one import supplier." if dropship else "Reseller-network pattern.")
+                    + (
+                        "Dropship pattern of one import supplier."
+                        if dropship
+                        else "Reseller-network pattern."
+                    )
                 ),
                 evidence={
                     "cluster_id": cluster.id,

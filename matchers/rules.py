@@ -155,8 +155,12 @@ def cross_border(facts: Facts, cls: Classification, lex: Lexicon, version: str) 
     if usd is None or usd >= minimum:
         return None
     rate = ref.rates["USD"]
-    why_id = "penanda lintas batas platform" if listing.is_cross_border else f"lokasi '{listing.seller_location}'"
-    why_en = "platform cross-border flag" if listing.is_cross_border else f"location '{listing.seller_location}'"
+    why_id = (
+        "penanda lintas batas platform" if listing.is_cross_border else f"lokasi '{listing.seller_location}'"
+    )
+    why_en = (
+        "platform cross-border flag" if listing.is_cross_border else f"location '{listing.seller_location}'"
+    )
     threshold_idr = minimum * rate.idr
     return make_flag(
         facts,
@@ -270,7 +274,9 @@ def check_floor(facts: Facts, cls: Classification, ref: Reference) -> FloorCheck
     )
 
 
-def below_floor(facts: Facts, cls: Classification, check: FloorCheck | None, lex: Lexicon, version: str) -> Flag | None:
+def below_floor(
+    facts: Facts, cls: Classification, check: FloorCheck | None, lex: Lexicon, version: str
+) -> Flag | None:
     if check is None or not check.below:
         return None
     settings = lex.ref.rules["BELOW_FLOOR"]
@@ -283,10 +289,10 @@ def below_floor(facts: Facts, cls: Classification, check: FloorCheck | None, lex
         if check.per_metre
         else ""
     )
-    strong_id = (
-        f" Juga di bawah ambang kuat {rupiah(check.strong_unit_idr)}." if check.strong_below else ""
+    strong_id = f" Juga di bawah ambang kuat {rupiah(check.strong_unit_idr)}." if check.strong_below else ""
+    strong_en = (
+        f" Also below the strong-flag level {rupiah(check.strong_unit_idr)}." if check.strong_below else ""
     )
-    strong_en = f" Also below the strong-flag level {rupiah(check.strong_unit_idr)}." if check.strong_below else ""
     ratio = check.unit_price_idr / check.floor_unit_idr if check.floor_unit_idr else 1.0
     score = float(settings.get("score", 0.45)) + 0.3 * max(0.0, 1.0 - ratio)
     return make_flag(
@@ -394,7 +400,12 @@ def read_mislabel(
 
 
 def technique_mislabel(
-    facts: Facts, cls: Classification, check: FloorCheck | None, lex: Lexicon, version: str, imported: bool = False
+    facts: Facts,
+    cls: Classification,
+    check: FloorCheck | None,
+    lex: Lexicon,
+    version: str,
+    imported: bool = False,
 ) -> Flag | None:
     read = read_mislabel(facts, cls, check, lex.ref, imported)
     if not read.decided or read.claim is None:
@@ -490,7 +501,8 @@ def import_contributions(facts: Facts, lex: Lexicon) -> list[Contribution]:
             if sig.group:
                 spans = taken[sig.group]
                 hits = [
-                    h for h in hits
+                    h
+                    for h in hits
                     if h.start < 0 or not any(f == h.field and s < h.end and h.start < e for f, s, e in spans)
                 ]
                 spans.extend((h.field, h.start, h.end) for h in hits if h.start >= 0)
@@ -516,9 +528,15 @@ def import_flag(
         return None
     settings = ref.rules["IMPORT_SIGNALS"]
     strong = score >= ref.import_strong
-    parts_id = "; ".join(f"{c.label_id} ({c.weight:+g}: '{', '.join(c.evidence[:3])}')" for c in contributions)
-    parts_en = "; ".join(f"{c.label_en} ({c.weight:+g}: '{', '.join(c.evidence[:3])}')" for c in contributions)
-    flag_score = min(float(settings.get("max_score", 0.85)), score * float(settings.get("score_per_point", 0.08)))
+    parts_id = "; ".join(
+        f"{c.label_id} ({c.weight:+g}: '{', '.join(c.evidence[:3])}')" for c in contributions
+    )
+    parts_en = "; ".join(
+        f"{c.label_en} ({c.weight:+g}: '{', '.join(c.evidence[:3])}')" for c in contributions
+    )
+    flag_score = min(
+        float(settings.get("max_score", 0.85)), score * float(settings.get("score_per_point", 0.08))
+    )
     return make_flag(
         facts,
         settings,
@@ -537,8 +555,6 @@ def import_flag(
         ),
         evidence={
             "score": score,
-            "signals": [
-                {"id": c.id, "weight": c.weight, "words": list(c.evidence)} for c in contributions
-            ],
+            "signals": [{"id": c.id, "weight": c.weight, "words": list(c.evidence)} for c in contributions],
         },
     )

@@ -139,7 +139,12 @@ def read_quantity(text: Text, rules: TextRules) -> Quantity | None:
         if piece is None and tok in ("m", "meter") and i > 0:
             q = _num(toks[i - 1])
             before = _at(toks, i - 2)
-            if q is not None and 0.5 <= q <= 10 and before not in _NOT_PIECE and before not in rules.not_pack_words - {"per"}:
+            if (
+                q is not None
+                and 0.5 <= q <= 10
+                and before not in _NOT_PIECE
+                and before not in rules.not_pack_words - {"per"}
+            ):
                 piece = q
                 continue
         if piece is None and tok == "x" and i > 0 and i + 1 < n:

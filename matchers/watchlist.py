@@ -56,7 +56,9 @@ class WatchIndex:
         self.rules = rules
         self.min_similarity = min_similarity
         self.entries = entries
-        self.by_listing = {(e.marketplace, e.listing_id): e for e in entries if e.marketplace and e.listing_id}
+        self.by_listing = {
+            (e.marketplace, e.listing_id): e for e in entries if e.marketplace and e.listing_id
+        }
         self.by_url = {url_key(e.url): e for e in entries if url_key(e.url)}
         self.keys: list[str] = []
         self.key_entries: list[WatchEntry] = []
