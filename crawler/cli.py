@@ -159,7 +159,6 @@ def _progress(label: str):
     return show
 
 
-
 # -- matchers: `patroli score` and `patroli match` (issue 4) -------------------------------------
 
 
@@ -175,7 +174,9 @@ def _load_matcher(data_dir: str | None):
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--data-dir", default=None, help="Folder data rujukan (bawaan: data/) / reference data folder")
-@click.option("--no-cluster", is_flag=True, help="Tanpa lintasan DUP_CLUSTER / skip the duplicate-cluster pass")
+@click.option(
+    "--no-cluster", is_flag=True, help="Tanpa lintasan DUP_CLUSTER / skip the duplicate-cluster pass"
+)
 def score(file, data_dir, no_cluster):
     """Nilai iklan dari berkas JSON lines; cetak satu objek JSON per iklan.
 
