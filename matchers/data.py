@@ -132,6 +132,10 @@ def read_yaml(path: Path) -> LDict:
     return doc
 
 
+def _name(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
 class _Check:
     """Field checks for one file; each failure names the line."""
 
@@ -175,9 +179,9 @@ class _Check:
             ok = ok and float(value).is_integer()
         if not ok:
             kind = "bilangan bulat" if integer else "angka"
-            raise self.fail(self.line(d, key), f"{where}.{key} harus {kind}, bukan {value!r}")
+            raise self.fail(self.line(d, key), f"{_name(where, key)} harus {kind}, bukan {value!r}")
         if low is not None and value < low:
-            raise self.fail(self.line(d, key), f"{where}.{key} harus >= {low}, bukan {value!r}")
+            raise self.fail(self.line(d, key), f"{_name(where, key)} harus >= {low}, bukan {value!r}")
         return int(value) if integer else float(value)
 
     def text(self, d: dict, key: str, where: str, *, allow_none: bool = False) -> str | None:
@@ -185,7 +189,7 @@ class _Check:
         if value is None and allow_none:
             return None
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(self.line(d, key), f"{where}.{key} harus teks yang tidak kosong, bukan {value!r}")
+            raise self.fail(self.line(d, key), f"{_name(where, key)} harus teks yang tidak kosong, bukan {value!r}")
         return value.strip()
 
     def choice(self, d: dict, key: str, where: str, options: tuple[str, ...]) -> str:
@@ -193,7 +197,7 @@ class _Check:
         if value not in options:
             raise self.fail(
                 self.line(d, key),
-                f"{where}.{key} harus salah satu dari {', '.join(options)}, bukan {value!r}",
+                f"{_name(where, key)} harus salah satu dari {', '.join(options)}, bukan {value!r}",
             )
         return value
 
@@ -204,7 +208,7 @@ class _Check:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str | int) and str(v).strip() for v in value):
-            raise self.fail(self.line(d, key), f"{where}.{key} harus daftar kata/frasa, bukan {value!r}")
+            raise self.fail(self.line(d, key), f"{_name(where, key)} harus daftar kata/frasa, bukan {value!r}")
         return [str(v).strip() for v in value]
 
     def date(self, d: dict, key: str, where: str) -> str:
@@ -217,7 +221,7 @@ class _Check:
             return value
         raise self.fail(
             self.line(d, key),
-            f"{where}.{key} harus tanggal YYYY, YYYY-MM, YYYY-MM-DD atau 'n.d.', bukan {value!r}",
+            f"{_name(where, key)} harus tanggal YYYY, YYYY-MM, YYYY-MM-DD atau 'n.d.', bukan {value!r}",
         )
 
     def pattern(self, value: Any, line: int | None, where: str) -> re.Pattern:
@@ -470,16 +474,16 @@ def load_text(path: Path) -> TextRules:
         c.number(lengths, word, "length_words", low=0.001)
     return TextRules(
         spelling=spelling,
-        promo_noise=frozenset(normalise_phrase(p, None) for p in c.words(doc, "promo_noise", "text.yaml")),
-        negators=frozenset(c.words(doc, "negators", "text.yaml")),
-        negation_window=c.number(doc, "negation_window", "text.yaml", low=1, integer=True),
-        purpose_words=frozenset(c.words(doc, "purpose_words", "text.yaml")),
-        hedges_before=frozenset(c.words(doc, "hedges_before", "text.yaml")),
-        hedges_after=frozenset(c.words(doc, "hedges_after", "text.yaml")),
-        modifier_words=frozenset(c.words(doc, "modifier_words", "text.yaml")),
+        promo_noise=frozenset(normalise_phrase(p, None) for p in c.words(doc, "promo_noise", "")),
+        negators=frozenset(c.words(doc, "negators", "")),
+        negation_window=c.number(doc, "negation_window", "", low=1, integer=True),
+        purpose_words=frozenset(c.words(doc, "purpose_words", "")),
+        hedges_before=frozenset(c.words(doc, "hedges_before", "")),
+        hedges_after=frozenset(c.words(doc, "hedges_after", "")),
+        modifier_words=frozenset(c.words(doc, "modifier_words", "")),
         count_words={str(k): int(v) for k, v in counts.items()},
-        piece_words=frozenset(c.words(doc, "piece_words", "text.yaml")),
-        not_pack_words=frozenset(c.words(doc, "not_pack_words", "text.yaml")),
+        piece_words=frozenset(c.words(doc, "piece_words", "")),
+        not_pack_words=frozenset(c.words(doc, "not_pack_words", "")),
         length_words={str(k): float(v) for k, v in lengths.items()},
     )
 
@@ -665,10 +669,10 @@ def load_categories(path: Path) -> dict[str, Any]:
     dist = doc["distractors"]
     c.keys(dist, "distractors", ("weight", "terms"))
     return {
-        "min_score": c.number(doc, "min_score", "categories.yaml", low=0),
-        "description_weight": c.number(doc, "description_weight", "categories.yaml", low=0),
-        "first_word_bonus": c.number(doc, "first_word_bonus", "categories.yaml", low=1),
-        "hedged_alias_factor": c.number(doc, "hedged_alias_factor", "categories.yaml", low=0),
+        "min_score": c.number(doc, "min_score", "", low=0),
+        "description_weight": c.number(doc, "description_weight", "", low=0),
+        "first_word_bonus": c.number(doc, "first_word_bonus", "", low=1),
+        "hedged_alias_factor": c.number(doc, "hedged_alias_factor", "", low=0),
         "forms": forms,
         "techniques": techniques,
         "cues": cues,
@@ -676,7 +680,7 @@ def load_categories(path: Path) -> dict[str, Any]:
         "categories": categories,
         "distractor_weight": c.number(dist, "weight", "distractors", low=0),
         "distractors": tuple(c.words(dist, "terms", "distractors", allow_missing=False)),
-        "motif_products": tuple(c.words(doc, "motif_products", "categories.yaml", allow_missing=False)),
+        "motif_products": tuple(c.words(doc, "motif_products", "", allow_missing=False)),
     }
 
 
@@ -772,12 +776,12 @@ def load_signals(path: Path) -> dict[str, Any]:
     if missing:
         raise c.fail(c.line(doc, "rules"), f"rules: pengaturan untuk {', '.join(missing)} tidak ada")
     return {
-        "import_threshold": c.number(doc, "threshold", "signals.yaml", low=0.1),
-        "import_strong": c.number(doc, "strong", "signals.yaml", low=0.1),
+        "import_threshold": c.number(doc, "threshold", "", low=0.1),
+        "import_strong": c.number(doc, "strong", "", low=0.1),
         "signals": tuple(signals),
-        "overseas_locations": tuple(c.words(doc, "overseas_locations", "signals.yaml")),
-        "wholesale_hubs": tuple(c.words(doc, "wholesale_hubs", "signals.yaml")),
-        "positive_list_terms": tuple(c.words(doc, "positive_list_terms", "signals.yaml")),
+        "overseas_locations": tuple(c.words(doc, "overseas_locations", "")),
+        "wholesale_hubs": tuple(c.words(doc, "wholesale_hubs", "")),
+        "positive_list_terms": tuple(c.words(doc, "positive_list_terms", "")),
         "rules": rules,
     }
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from matchers.text import BOUNDARY, Text, TextRules
 
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+MAX_PACK = 10_000  # a larger "isi N" is not a pack size (a stock count, a typo, hostile text)
+MAX_LENGTH_M = 10_000.0
 _NOT_PIECE = frozenset(("lebar", "roll", "kelipatan", "panjang roll"))
 
 
@@ -153,6 +155,10 @@ def read_quantity(text: Text, rules: TextRules) -> Quantity | None:
                 after = _length_after(toks, i + 1, rules, window=3)
                 if after is not None:
                     piece = q
+    if count is not None and not 1 <= count <= MAX_PACK:
+        count = None
+    if length is not None and not 0 < length <= MAX_LENGTH_M:
+        length = None
     if count is None and length is None and piece is None:
         return None
     return Quantity(
