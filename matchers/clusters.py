@@ -3,8 +3,9 @@
 Never all pairs. Titles are reduced to their words without promo noise; identical reduced titles
 are merged first (templated catalogues repeat them). Each distinct title gets minhash band keys over
 its distinctive words (words found in many titles are left out of the keys); only titles sharing a
-band key are compared, with rapidfuzz token_sort_ratio, and similar ones are joined (union-find).
-A block larger than `max_block` is skipped and counted, so one very common key cannot blow up.
+band key are compared, with rapidfuzz token_sort_ratio, and only with the block's leaders (the
+titles unlike any earlier one), and similar ones are joined (union-find). A block larger than
+`max_block` is skipped and counted, so one very common key cannot blow up.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from rapidfuzz import fuzz, process
 
 BANDS = 6
 ROWS = 2  # minhashes per band: near-duplicates (Jaccard >= 0.5) share a band with p > 0.8
+MAX_HASHES = 48
 _PRIME = (1 << 31) - 1
 _COEFFS = [
-    ((2 * k + 1) * 0x9E3779B1 % _PRIME or 1, (k * 0x85EBCA77 + 12345) % _PRIME) for k in range(BANDS * ROWS)
+    ((2 * k + 1) * 0x9E3779B1 % _PRIME or 1, (k * 0x85EBCA77 + 12345) % _PRIME) for k in range(MAX_HASHES)
 ]
 
 
@@ -38,6 +40,7 @@ class ClusterItem:
     below_floor: bool | None  # None: no floor for this listing
     in_hub: bool
     imported: bool  # per-listing import score reached the threshold
+    pos: int = -1  # position in the caller's list (keys can repeat in a file)
 
 
 @dataclass(slots=True)
@@ -73,12 +76,16 @@ def _token_hash(token: str, cache: dict[str, list[int]]) -> list[int]:
     return found
 
 
-def band_keys(tokens: Sequence[str], cache: dict[str, list[int]]) -> list[tuple[int, int, int]]:
+def band_keys(
+    tokens: Sequence[str], cache: dict[str, list[int]], bands: int = BANDS, rows: int = ROWS
+) -> list[tuple[int, ...]]:
+    """Minhash LSH keys of a set of words: two sets with Jaccard similarity J share at least one
+    key with probability 1 - (1 - J**rows)**bands. Stable across runs (crc32, fixed coefficients)."""
     if not tokens:
         return []
     hashes = [_token_hash(t, cache) for t in set(tokens)]
-    mins = [min(h[k] for h in hashes) for k in range(BANDS * ROWS)]
-    return [(b, *mins[b * ROWS : (b + 1) * ROWS]) for b in range(BANDS)]
+    mins = list(map(min, zip(*hashes, strict=True)))  # column-wise minimum, in C
+    return [(b, *mins[b * rows : (b + 1) * rows]) for b in range(bands)]
 
 
 class _UnionFind:
@@ -122,22 +129,25 @@ def find_clusters(
             members.append([])
         members[n].append(i)
     stats.distinct_titles = len(nodes)
-    # 2. distinctive words: those in at most 2% of the titles (and never fewer than 50 titles)
+    # 2. distinctive words: those in at most 5% of the titles (and never fewer than 50 titles);
+    # a word in every other title says nothing about which titles are copies of each other
     df: dict[str, int] = defaultdict(int)
     node_tokens = [title.split() for title in nodes]
     for toks in node_tokens:
         for t in set(toks):
             df[t] += 1
-    common = max(50, len(nodes) // 50)
+    common = max(50, len(nodes) // 20)
     cache: dict[str, list[int]] = {}
-    blocks: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    blocks: dict[tuple[int, ...], list[int]] = defaultdict(list)
     for n, toks in enumerate(node_tokens):
         rare = [t for t in toks if df[t] <= common]
         if len(rare) < 2:
             rare = sorted(set(toks), key=lambda t: (df[t], t))[:4]
         for key in band_keys(rare, cache):
             blocks[key].append(n)
-    # 3. compare within blocks
+    # 3. compare within blocks. Each title is compared with the block's leaders (titles not yet
+    # like any earlier one), not with every member: a block that is one family of copies costs
+    # one comparison per member, not members squared.
     uf = _UnionFind(len(nodes))
     for block in blocks.values():
         if len(block) < 2:
@@ -146,14 +156,19 @@ def find_clusters(
             stats.skipped_blocks += 1
             continue
         stats.blocks += 1
-        titles = [nodes[n] for n in block]
-        for pos, n in enumerate(block[:-1]):
-            rest = titles[pos + 1 :]
-            stats.comparisons += len(rest)
-            for _, _, j in process.extract(
-                titles[pos], rest, scorer=fuzz.token_sort_ratio, score_cutoff=min_similarity, limit=None
-            ):
-                uf.union(n, block[pos + 1 + j])
+        leaders: list[int] = [block[0]]
+        leader_titles: list[str] = [nodes[block[0]]]
+        for n in block[1:]:
+            stats.comparisons += len(leader_titles)
+            similar = process.extract(
+                nodes[n], leader_titles, scorer=fuzz.token_sort_ratio, score_cutoff=min_similarity, limit=None
+            )
+            if similar:
+                for _, _, j in similar:
+                    uf.union(n, leaders[j])
+            else:
+                leaders.append(n)
+                leader_titles.append(nodes[n])
     # 4. components with enough distinct sellers
     groups: dict[int, list[int]] = defaultdict(list)
     for n in range(len(nodes)):

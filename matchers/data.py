@@ -189,7 +189,9 @@ class _Check:
         if value is None and allow_none:
             return None
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(self.line(d, key), f"{_name(where, key)} harus teks yang tidak kosong, bukan {value!r}")
+            raise self.fail(
+                self.line(d, key), f"{_name(where, key)} harus teks yang tidak kosong, bukan {value!r}"
+            )
         return value.strip()
 
     def choice(self, d: dict, key: str, where: str, options: tuple[str, ...]) -> str:
@@ -208,7 +210,9 @@ class _Check:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str | int) and str(v).strip() for v in value):
-            raise self.fail(self.line(d, key), f"{_name(where, key)} harus daftar kata/frasa, bukan {value!r}")
+            raise self.fail(
+                self.line(d, key), f"{_name(where, key)} harus daftar kata/frasa, bukan {value!r}"
+            )
         return [str(v).strip() for v in value]
 
     def date(self, d: dict, key: str, where: str) -> str:

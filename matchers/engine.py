@@ -172,7 +172,7 @@ class Matcher:
 
     # -- across listings ------------------------------------------------------------------------
 
-    def cluster_item(self, j: Judgement) -> ClusterItem:
+    def cluster_item(self, j: Judgement, pos: int = -1) -> ClusterItem:
         listing = j.listing
         seller = listing.seller_id or listing.seller_name or listing.url or listing.listing_id
         return ClusterItem(
@@ -182,8 +182,9 @@ class Matcher:
             category=j.cls.category,
             unit_price_idr=j.facts.unit_price_idr,
             below_floor=j.check.below if j.check is not None else None,
-            in_hub=self.lex.place_in(j.facts.location_words, self.lex.hubs) is not None,
+            in_hub=j.facts.in_hub is not None,
             imported=j.import_score >= self.ref.import_threshold,
+            pos=pos,
         )
 
     def clusters(self, items: list[ClusterItem], stats: ClusterStats | None = None) -> list[Cluster]:
@@ -196,18 +197,25 @@ class Matcher:
             stats=stats,
         )
 
-    def apply_cluster(self, j: Judgement, cluster: Cluster) -> None:
-        """Add DUP_CLUSTER (and, for a dropship-looking cluster, import evidence) to one member."""
+    def _cluster_reads(self, cluster: Cluster) -> tuple[bool, bool, bool]:
         settings = self.ref.rules["DUP_CLUSTER"]
-        if cluster.category == "other" or j.cls.category == "other":
-            return
-        below = cluster.below_share is not None and cluster.below_share >= float(
-            settings.get("below_share", 0.5)
-        )
+        below_share = cluster.below_share
+        below = below_share is not None and below_share >= float(settings.get("below_share", 0.5))
         hub = cluster.hub_share >= float(settings.get("hub_share", 0.5))
         imported = cluster.import_share >= float(settings.get("import_share", 0.5))
-        if not (below or hub or imported):
-            return  # an honest reseller network at normal prices: no flag
+        return below, hub, imported
+
+    def cluster_flags(self, cluster: Cluster) -> bool:
+        """Whether a cluster earns DUP_CLUSTER: a craft sold by many sellers at low prices, from
+        wholesale hubs, or with import signals. An honest reseller network at normal prices does not."""
+        return cluster.category != "other" and any(self._cluster_reads(cluster))
+
+    def apply_cluster(self, j: Judgement, cluster: Cluster) -> bool:
+        """Add DUP_CLUSTER (and, for a dropship-looking cluster, import evidence) to one member."""
+        settings = self.ref.rules["DUP_CLUSTER"]
+        if j.cls.category == "other" or not self.cluster_flags(cluster):
+            return False
+        below, hub, imported = self._cluster_reads(cluster)
         j.cluster = cluster
         dropship = (hub and (below or cluster.import_share >= 0.25)) or imported
         n = len(cluster.members)
@@ -253,7 +261,11 @@ class Matcher:
                 },
             )
         )
-        if dropship:
+        # The import evidence goes to members that sell from a hub, from abroad, or already show an
+        # import signal: a local maker whose title happens to match keeps only the DUP_CLUSTER flag.
+        in_hub = j.facts.in_hub is not None
+        abroad = j.listing.is_cross_border is True or j.facts.overseas
+        if dropship and (in_hub or abroad or j.import_score > 0):
             j.contributions.append(
                 Contribution(
                     "dup_cluster",
@@ -263,18 +275,23 @@ class Matcher:
                     (f"{cluster.sellers} penjual",),
                 )
             )
+        return True
 
     def assess_all(self, listings: Iterable[Listing], stats: ClusterStats | None = None) -> list[Assessment]:
-        """Every listing, with the cross-listing cluster pass (in memory)."""
-        judgements = [self.judge(listing) for listing in listings]
-        by_key = {}
-        for cluster in self.clusters([self.cluster_item(j) for j in judgements], stats):
-            for m in cluster.members:
-                by_key[m.key] = cluster
-        out = []
-        for j in judgements:
-            cluster = by_key.get(j.listing.key)
-            if cluster is not None:
-                self.apply_cluster(j, cluster)
+        """Every listing, with the cross-listing cluster pass. Only what clustering needs is kept
+        per listing; members of a flagged cluster are judged again with their cluster."""
+        listings = list(listings)
+        out: list[Assessment] = []
+        items: list[ClusterItem] = []
+        for pos, listing in enumerate(listings):
+            j = self.judge(listing)
             out.append(self.finish(j))
+            items.append(self.cluster_item(j, pos))
+        for cluster in self.clusters(items, stats):
+            if not self.cluster_flags(cluster):
+                continue
+            for member in cluster.members:
+                j = self.judge(listings[member.pos])
+                if self.apply_cluster(j, cluster):
+                    out[member.pos] = self.finish(j)
         return out

@@ -13,18 +13,7 @@ from dataclasses import dataclass, field
 
 from crawler.items import Listing
 from matchers.data import Reference, Signal
-from matchers.text import (
-    EMPTY,
-    Match,
-    PhraseIndex,
-    Text,
-    is_hedged,
-    is_negated,
-    is_purpose,
-    normalise,
-    normalise_phrase,
-    preceded_by,
-)
+from matchers.text import EMPTY, Match, PhraseIndex, Text, context, normalise, normalise_phrase
 from matchers.units import Quantity, quantity, unit_price
 
 # Payload kinds in the phrase index.
@@ -72,6 +61,8 @@ class Facts:
     quantity: Quantity = field(default_factory=Quantity)
     unit_price_idr: int | None = None
     location_words: str = ""
+    in_hub: str | None = None  # the wholesale hub the seller is in ("jakarta utara")
+    overseas: str | None = None  # the foreign place the seller is in ("luar negeri")
 
 
 class Lexicon:
@@ -112,10 +103,23 @@ class Lexicon:
         self.signal_patterns = [(i, p) for i, sig in enumerate(ref.signals) for p in sig.patterns]
         self.overseas = [normalise_phrase(p, rules) for p in ref.overseas_locations]
         self.hubs = [normalise_phrase(p, rules) for p in ref.wholesale_hubs]
+        self._locations: dict[str, tuple[str, str | None, str | None]] = {}
 
     @property
     def signals(self) -> tuple[Signal, ...]:
         return self.ref.signals
+
+    def location(self, raw: str) -> tuple[str, str | None, str | None]:
+        """Seller location -> (normalised words, wholesale hub, overseas place); cached, since a
+        crawl sees the same few hundred locations again and again."""
+        found = self._locations.get(raw)
+        if found is None:
+            words = " ".join(normalise(raw, self.ref.text).words)
+            found = (words, self.place_in(words, self.hubs), self.place_in(words, self.overseas))
+            if len(self._locations) > 100_000:
+                self._locations.clear()
+            self._locations[raw] = found
+        return found
 
     def place_in(self, location: str, places: list[tuple[str, ...]]) -> str | None:
         """The first place (a phrase) that occurs in the location words, e.g. 'jakarta utara'."""
@@ -131,48 +135,37 @@ class Lexicon:
 def _scan(facts: Facts, lex: Lexicon, field_name: str, text: Text, matches: list[Match]) -> None:
     rules = lex.ref.text
     tokens = text.tokens
+    title = field_name == "title"
     for m in matches:
         hit = Hit(field_name, m.phrase, m.start)
-        negated = None  # computed lazily: most matches never need it
+        ctx = context(tokens, m, rules)
         for payload in m.payloads:
             kind = payload[0]
             if kind == ALIAS:
-                if not is_purpose(tokens, m, rules) and not preceded_by(
-                    tokens, m.start, rules.modifier_words, 2
-                ):
-                    if negated is None:
-                        negated = is_negated(tokens, m, rules)
-                    facts.aliases.append(
-                        AliasHit(payload[1], payload[2], hit, negated, is_hedged(tokens, m, rules))
-                    )
+                if not ctx.purpose and not ctx.modifier:
+                    facts.aliases.append(AliasHit(payload[1], payload[2], hit, ctx.negated, ctx.hedged))
             elif kind == DISTRACTOR:
-                if field_name == "title" and not is_purpose(tokens, m, rules):
+                if title and not ctx.purpose:
                     facts.distractors.append(hit)
             elif kind == FORM:
-                if not is_purpose(tokens, m, rules):
+                if not ctx.purpose:
                     facts.forms.append((payload[1], hit))
             elif kind == TECH:
-                if negated is None:
-                    negated = is_negated(tokens, m, rules)
-                if negated:
+                if ctx.negated:
                     facts.negated_claims[payload[1]].append(hit)
-                elif is_hedged(tokens, m, rules):
+                elif ctx.hedged:
                     facts.hedged_claims[payload[1]].append(hit)
-                elif not is_purpose(tokens, m, rules):
+                elif not ctx.purpose:
                     facts.claims[payload[1]].append(hit)
             elif kind == CUE:
-                if negated is None:
-                    negated = is_negated(tokens, m, rules)
-                if not negated:
+                if not ctx.negated:
                     facts.cues[payload[1]].append(m.phrase)
             elif kind == SIGNAL:
-                if negated is None:
-                    negated = is_negated(tokens, m, rules)
-                if not negated:
+                if not ctx.negated:
                     facts.signals[lex.ref.signals[payload[1]].id].append(hit)
-            elif kind == POSITIVE and field_name == "title":
+            elif kind == POSITIVE and title:
                 facts.positive_list.append(m.phrase)
-            elif kind == MOTIF_PRODUCT and field_name == "title":
+            elif kind == MOTIF_PRODUCT and title:
                 facts.motif_products.append(hit)
     if text.text:
         for name, pattern in lex.cue_patterns:
@@ -196,5 +189,5 @@ def read_listing(listing: Listing, lex: Lexicon) -> Facts:
     facts.quantity = quantity(title, description, rules)
     facts.unit_price_idr = unit_price(listing.price_idr, facts.quantity)
     if listing.seller_location:
-        facts.location_words = " ".join(normalise(listing.seller_location, rules).words)
+        facts.location_words, facts.in_hub, facts.overseas = lex.location(listing.seller_location)
     return facts

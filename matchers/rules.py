@@ -145,7 +145,7 @@ def cross_border(facts: Facts, cls: Classification, lex: Lexicon, version: str) 
     ref = lex.ref
     settings = ref.rules["CROSS_BORDER_UNDER_USD100"]
     listing = facts.listing
-    place = lex.place_in(facts.location_words, lex.overseas)
+    place = facts.overseas
     if listing.is_cross_border is not True and place is None:
         return None
     if facts.positive_list:
@@ -487,10 +487,10 @@ def import_contributions(facts: Facts, lex: Lexicon) -> list[Contribution]:
             if listing.is_cross_border is True:
                 evidence = ["is_cross_border=true"]
         elif sig.detector == "overseas_location":
-            if lex.place_in(facts.location_words, lex.overseas):
+            if facts.overseas:
                 evidence = [f"seller_location={listing.seller_location}"]
         elif sig.detector == "wholesale_hub":
-            if lex.place_in(facts.location_words, lex.hubs):
+            if facts.in_hub:
                 evidence = [f"seller_location={listing.seller_location}"]
         elif sig.detector == "cjk":
             if facts.title.raw_has_cjk or facts.description.raw_has_cjk:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +38,10 @@ def tokenize(text: str | None) -> list[str]:
     """Lower-cased word and number tokens, with `|` where a clause ends. No spelling rules."""
     if not text:
         return []
-    s = unicodedata.normalize("NFKD", str(text)[:MAX_CHARS])
-    s = _COMBINING.sub("", s).lower()
+    s = str(text)[:MAX_CHARS]
+    if not s.isascii():  # accents and full-width forms; plain ASCII (most listings) skips this
+        s = _COMBINING.sub("", unicodedata.normalize("NFKD", s))
+    s = s.lower()
     s = _ELONGATED.sub(r"\1", s)
     s = _DIGIT_LETTER.sub(" ", s)
     tokens: list[str] = []
@@ -134,18 +136,24 @@ class TextRules:
 
 def apply_spelling(tokens: list[str], rules: TextRules) -> list[str]:
     index = rules._spelling_index
-    if not index:
+    if not index or index.keys().isdisjoint(tokens):
         return tokens
     out: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
-        for src, dst in index.get(tokens[i], ()):
-            if tuple(tokens[i : i + len(src)]) == src:
-                out.extend(dst)
-                i += len(src)
-                break
+        tok = tokens[i]
+        options = index.get(tok)
+        if options:
+            for src, dst in options:
+                if len(src) == 1 or tuple(tokens[i : i + len(src)]) == src:
+                    out.extend(dst)
+                    i += len(src)
+                    break
+            else:
+                out.append(tok)
+                i += 1
         else:
-            out.append(tokens[i])
+            out.append(tok)
             i += 1
     return out
 
@@ -182,35 +190,31 @@ def normalise_phrase(phrase: str, rules: TextRules | None) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-def _window_before(tokens: list[str], start: int, window: int) -> Iterator[str]:
-    """Up to `window` tokens before `start`, nearest first, stopping at a boundary."""
-    for j in range(start - 1, max(-1, start - 1 - window), -1):
-        if tokens[j] == BOUNDARY:
-            return
-        yield tokens[j]
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the words just before (and after) a phrase do to it."""
+
+    negated: bool  # "bukan tulis", "tidak printing"
+    purpose: bool  # "untuk tenun", "cocok untuk hijab", "bonus masker"
+    modifier: bool  # "kombinasi batik": decoration, not the product
+    hedged: bool  # "menyerupai tulis", "motif tenun", "tenun tangan style"
 
 
-def preceded_by(tokens: list[str], start: int, words: frozenset[str], window: int) -> bool:
-    return any(t in words for t in _window_before(tokens, start, window))
-
-
-def is_negated(tokens: list[str], match: Match, rules: TextRules) -> bool:
-    """`bukan tulis`, `tidak printing`: a negator within the window before the phrase."""
-    if match.phrase.split(" ", 1)[0] in rules.negators:
-        return False  # the phrase carries its own negation ("tanpa bau malam")
-    return preceded_by(tokens, match.start, rules.negators, rules.negation_window)
-
-
-def is_hedged(tokens: list[str], match: Match, rules: TextRules) -> bool:
-    """`menyerupai tulis`, `tenun tangan style`: the technique is named as an imitation."""
-    if preceded_by(tokens, match.start, rules.hedges_before, 2):
-        return True
-    return match.end < len(tokens) and tokens[match.end] in rules.hedges_after
-
-
-def is_purpose(tokens: list[str], match: Match, rules: TextRules) -> bool:
-    """`untuk tenun`, `cocok untuk hijab`: the phrase names a use or a gift, not the product."""
-    return preceded_by(tokens, match.start, rules.purpose_words, 3)
+def context(tokens: list[str], match: Match, rules: TextRules) -> Context:
+    """One look back (never across a clause boundary) and one word ahead."""
+    reach = max(rules.negation_window, 3)
+    before = tokens[max(0, match.start - reach) : match.start]
+    if BOUNDARY in before:
+        before = before[len(before) - before[::-1].index(BOUNDARY) :]
+    near = before[-2:]
+    own_negation = match.phrase.split(" ", 1)[0] in rules.negators  # "tanpa bau malam"
+    return Context(
+        negated=not own_negation and not rules.negators.isdisjoint(before[-rules.negation_window :]),
+        purpose=not rules.purpose_words.isdisjoint(before[-3:]),
+        modifier=not rules.modifier_words.isdisjoint(near),
+        hedged=not rules.hedges_before.isdisjoint(near)
+        or (match.end < len(tokens) and tokens[match.end] in rules.hedges_after),
+    )
 
 
 def strip_noise(tokens: Iterable[str], rules: TextRules) -> list[str]:

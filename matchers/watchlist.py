@@ -1,23 +1,26 @@
 """WATCHLIST: is this listing a product the association already reported as imported?
 
-An exact hit on (marketplace, listing_id) or URL is certain. Otherwise titles are compared with
-rapidfuzz, but only against the entries that share a distinctive word with the listing (an
-inverted index on title words, very common words left out), so 10,000 entries cost a handful of
-comparisons per listing, not 10,000.
+An exact hit on (marketplace, listing_id), URL or reduced title is certain. Otherwise titles are
+compared with rapidfuzz, but only against the entries that share a minhash band key of their title
+words with the listing (the same blocking as the duplicate clusters), so 10,000 entries cost a
+handful of comparisons per listing, not 10,000.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process
 
+from matchers.clusters import band_keys
 from matchers.data import WatchEntry
 from matchers.text import TextRules, normalise, strip_noise
 
-MAX_CANDIDATES = 50
+# Minhash bands over title words: titles similar enough to match (token_sort_ratio >= 88 means
+# most words shared, Jaccard >= ~0.6) share a band with probability 1-(1-0.6**3)**14 > 0.96.
+WATCH_BANDS, WATCH_ROWS = 14, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,8 @@ def url_key(url: str | None) -> str:
 
 
 class WatchIndex:
+    """Watchlist entries by listing id, URL, exact title, and minhash band keys of title words."""
+
     def __init__(self, entries: tuple[WatchEntry, ...], rules: TextRules, min_similarity: float):
         self.rules = rules
         self.min_similarity = min_similarity
@@ -62,7 +67,9 @@ class WatchIndex:
         self.by_url = {url_key(e.url): e for e in entries if url_key(e.url)}
         self.keys: list[str] = []
         self.key_entries: list[WatchEntry] = []
-        postings: dict[str, list[int]] = defaultdict(list)
+        self.by_key: dict[str, int] = {}
+        self._hashes: dict[str, list[int]] = {}
+        self.blocks: dict[tuple[int, ...], list[int]] = defaultdict(list)
         for e in entries:
             key = title_key(e.title, rules)
             if not key:
@@ -70,36 +77,33 @@ class WatchIndex:
             idx = len(self.keys)
             self.keys.append(key)
             self.key_entries.append(e)
-            for tok in set(key.split()):
-                postings[tok].append(idx)
-        # Words in many entries say little about which entry it is; they are not used to look up.
-        limit = max(20, len(self.keys) // 20)
-        self.postings = {t: p for t, p in postings.items() if len(p) <= limit}
+            self.by_key.setdefault(key, idx)
+            for band in band_keys(key.split(), self._hashes, WATCH_BANDS, WATCH_ROWS):
+                self.blocks[band].append(idx)
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def candidates(self, key: str) -> list[int]:
-        tokens = set(key.split())
-        counts: Counter[int] = Counter()
-        for tok in tokens:
-            for idx in self.postings.get(tok, ()):
-                counts[idx] += 1
-        if not counts:
-            return []
-        need = 2 if len(tokens) >= 3 else 1
-        return [idx for idx, n in counts.most_common(MAX_CANDIDATES) if n >= need]
+        seen: dict[int, None] = {}
+        for band in band_keys(key.split(), self._hashes, WATCH_BANDS, WATCH_ROWS):
+            for idx in self.blocks.get(band, ()):
+                seen[idx] = None
+        return list(seen)
 
     def match(self, marketplace: str, listing_id: str, url: str | None, key: str) -> WatchHit | None:
         """`key` is the listing's `title_key`."""
         entry = self.by_listing.get((marketplace, listing_id))
         if entry is not None:
             return WatchHit(entry, 100.0, "listing_id")
-        entry = self.by_url.get(url_key(url)) if url else None
+        entry = self.by_url.get(url_key(url)) if url and self.by_url else None
         if entry is not None:
             return WatchHit(entry, 100.0, "url")
         if not self.keys or not key:
             return None
+        exact = self.by_key.get(key)
+        if exact is not None:
+            return WatchHit(self.key_entries[exact], 100.0, "title")
         idxs = self.candidates(key)
         if not idxs:
             return None
