@@ -100,6 +100,17 @@ def _alias_hits(facts: Facts, ref: Reference) -> list[tuple[str, float, Hit]]:
     return out
 
 
+def _form_excludes(facts: Facts, ref: Reference, target: str, hits: list[tuple[str, float, Hit]]) -> bool:
+    """A category that names materials (kain_meteran) does not fit a listing whose title starts
+    with a product form it excludes (a garment or a bag made of that material)."""
+    excluded = ref.categories[target].not_forms
+    if not excluded:
+        return False
+    starts = [h.start for t, w, h in hits if t == target and h.field == "title" and w > 0]
+    forms = [h.start for form, h in facts.forms if form in excluded and h.field == "title"]
+    return bool(forms) and (not starts or min(forms) < min(starts))
+
+
 def classify(facts: Facts, ref: Reference) -> Classification:
     scores: dict[str, float] = defaultdict(float)
     words: dict[str, list[str]] = defaultdict(list)
@@ -123,6 +134,9 @@ def classify(facts: Facts, ref: Reference) -> Classification:
     if facts.distractors:
         scores[OTHER] += ref.distractor_weight * len({h.phrase for h in facts.distractors})
         words[OTHER].extend(h.phrase for h in facts.distractors)
+    for target in [t for t in scores if not t.startswith("@") and t != OTHER]:
+        if _form_excludes(facts, ref, target, hits):
+            del scores[target]  # "Kebaya Brokat" is a garment, not yard goods
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     form = product_form(facts)
     if not ranked or ranked[0][1] < ref.min_score or ranked[0][0] == OTHER:

@@ -282,6 +282,7 @@ class Category:
     aliases: dict[str, float]
     floors: tuple[Floor, ...]
     motif_is_category: bool = False
+    not_forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,6 +449,7 @@ def load_text(path: Path) -> TextRules:
             "hedges_before",
             "hedges_after",
             "modifier_words",
+            "container_words",
             "count_words",
             "piece_words",
             "not_pack_words",
@@ -485,6 +487,7 @@ def load_text(path: Path) -> TextRules:
         hedges_before=frozenset(c.words(doc, "hedges_before", "")),
         hedges_after=frozenset(c.words(doc, "hedges_after", "")),
         modifier_words=frozenset(c.words(doc, "modifier_words", "")),
+        container_words=frozenset(c.words(doc, "container_words", "")),
         count_words={str(k): int(v) for k, v in counts.items()},
         piece_words=frozenset(c.words(doc, "piece_words", "")),
         not_pack_words=frozenset(c.words(doc, "not_pack_words", "")),
@@ -620,7 +623,12 @@ def load_categories(path: Path) -> dict[str, Any]:
         w = f"categories.{name}"
         if name == "other":
             raise c.fail(c.line(cats_raw, name), "'other' adalah kategori bawaan; jangan didefinisikan")
-        c.keys(cat, w, ("name_id", "name_en"), ("group", "claims", "aliases", "floors", "motif_is_category"))
+        c.keys(
+            cat, w, ("name_id", "name_en"), ("group", "claims", "aliases", "floors", "motif_is_category", "not_forms")
+        )
+        for form in c.words(cat, "not_forms", w):
+            if form not in forms:
+                raise c.fail(c.line(cat, "not_forms"), f"{w}.not_forms: bentuk {form!r} tidak ada di bagian forms")
         if not isinstance(cat.get("motif_is_category", False), bool):
             raise c.fail(c.line(cat, "motif_is_category"), f"{w}.motif_is_category harus true/false")
         group = cat.get("group")
@@ -644,6 +652,7 @@ def load_categories(path: Path) -> dict[str, Any]:
             aliases=aliases,
             floors=_floors(c, cat, w, sources, forms, techniques),
             motif_is_category=cat.get("motif_is_category", False),
+            not_forms=tuple(c.words(cat, "not_forms", w)),
         )
     groups = {}
     if not isinstance(groups_raw, dict):

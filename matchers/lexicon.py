@@ -145,7 +145,7 @@ def _scan(facts: Facts, lex: Lexicon, field_name: str, text: Text, matches: list
                 if not ctx.purpose and not ctx.modifier:
                     facts.aliases.append(AliasHit(payload[1], payload[2], hit, ctx.negated, ctx.hedged))
             elif kind == DISTRACTOR:
-                if title and not ctx.purpose:
+                if title and not ctx.purpose and not ctx.contained:
                     facts.distractors.append(hit)
             elif kind == FORM:
                 if not ctx.purpose:

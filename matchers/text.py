@@ -118,6 +118,7 @@ class TextRules:
     hedges_before: frozenset[str]
     hedges_after: frozenset[str]
     modifier_words: frozenset[str]
+    container_words: frozenset[str]
     count_words: Mapping[str, int]
     piece_words: frozenset[str]
     not_pack_words: frozenset[str]
@@ -198,6 +199,7 @@ class Context:
     purpose: bool  # "untuk tenun", "cocok untuk hijab", "bonus masker"
     modifier: bool  # "kombinasi batik": decoration, not the product
     hedged: bool  # "menyerupai tulis", "motif tenun", "tenun tangan style"
+    contained: bool  # "tempat tisu": the thing a container holds
 
 
 def context(tokens: list[str], match: Match, rules: TextRules) -> Context:
@@ -214,6 +216,7 @@ def context(tokens: list[str], match: Match, rules: TextRules) -> Context:
         modifier=not rules.modifier_words.isdisjoint(near),
         hedged=not rules.hedges_before.isdisjoint(near)
         or (match.end < len(tokens) and tokens[match.end] in rules.hedges_after),
+        contained=not rules.container_words.isdisjoint(near),
     )
 
 
