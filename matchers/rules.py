@@ -162,6 +162,7 @@ def cross_border(facts: Facts, cls: Classification, lex: Lexicon, version: str) 
         "platform cross-border flag" if listing.is_cross_border else f"location '{listing.seller_location}'"
     )
     threshold_idr = minimum * rate.idr
+    usd_id = f"{usd:.2f}".replace(".", ",")
     return make_flag(
         facts,
         settings,
@@ -169,7 +170,7 @@ def cross_border(facts: Facts, cls: Classification, lex: Lexicon, version: str) 
         cls.category,
         reason_id=(
             f"Penjual lintas batas ({why_id}) menjual seharga {rupiah(facts.unit_price_idr)} per satuan "
-            f"(≈ USD {usd:.2f}; {quantity_id(facts)}), di bawah minimum USD {minimum:g} per unit "
+            f"(≈ USD {usd_id}; {quantity_id(facts)}), di bawah minimum USD {minimum:g} per unit "
             f"(≈ {rupiah(threshold_idr)} dengan kurs {rupiah(rate.idr)}/USD, {rate.source.title}, {rate.date}) "
             "untuk barang jadi yang dijual langsung dari luar negeri. Daftar positif (buku, film, musik, "
             "perangkat lunak) tidak memuat tekstil atau kerajinan."
@@ -294,14 +295,15 @@ def below_floor(
         f" Also below the strong-flag level {rupiah(check.strong_unit_idr)}." if check.strong_below else ""
     )
     ratio = check.unit_price_idr / check.floor_unit_idr if check.floor_unit_idr else 1.0
-    score = float(settings.get("score", 0.45)) + 0.3 * max(0.0, 1.0 - ratio)
+    # deeper below the floor, higher score: from `score` at the floor to `score` + 0.3 at zero
+    score = float(settings.get("score", 0.35)) + 0.3 * max(0.0, 1.0 - ratio)
     return make_flag(
         facts,
         settings,
         version,
         cls.category,
         severity=settings.get("severity_strong", "high") if check.strong_below else settings.severity,
-        score=min(0.85, score),
+        score=min(0.9, score),
         reason_id=(
             f"Harga per {unit_id} {rupiah(check.unit_price_idr)} ({quantity_id(facts)}) di bawah batas bawah "
             f"{rupiah(check.floor_unit_idr)} per {unit_id}{per_m_id} untuk {cat.name_id.lower()} "

@@ -179,11 +179,16 @@ def quantity(title: Text, description: Text, rules: TextRules) -> Quantity:
         return d  # type: ignore[return-value]
     if d is None:
         return t
+    use_d_count = t.count == 1.0 and d.count != 1.0
+    use_d_length = t.length_m is None and d.length_m is not None
+    evidence = [t.evidence] if t.evidence else []
+    if (use_d_count or use_d_length) and d.evidence and d.evidence not in evidence:
+        evidence.append(d.evidence)
     return Quantity(
-        count=t.count if t.count != 1.0 or d.count == 1.0 else d.count,
-        length_m=t.length_m if t.length_m is not None else d.length_m,
+        count=d.count if use_d_count else t.count,
+        length_m=d.length_m if use_d_length else t.length_m,
         piece_length_m=t.piece_length_m if t.piece_length_m is not None else d.piece_length_m,
-        evidence="; ".join(e for e in (t.evidence, d.evidence) if e),
+        evidence="; ".join(evidence),
     )
 
 
