@@ -28,7 +28,15 @@ RULE_IDS = (
     "WATCHLIST",
     "DUP_CLUSTER",
 )
-DETECTORS = ("cross_border_flag", "overseas_location", "wholesale_hub", "cjk")
+DETECTORS = (
+    "cross_border_flag",
+    "overseas_location",
+    "wholesale_hub",
+    "cjk",
+    "below_floor",
+    "far_below_floor",
+    "synthetic_craft_fabric",
+)
 SEVERITIES = ("low", "medium", "high")
 CONFIDENCES = ("low", "medium", "high")
 SOURCE_KINDS = ("reg", "gov", "press", "blog", "proposal", "report")
@@ -323,6 +331,7 @@ class Signal:
     label_id: str
     label_en: str
     sources: tuple[Source, ...]
+    field: str = "text"  # "text" (title and description) or "seller_name"
 
 
 @dataclass(frozen=True, slots=True)
@@ -624,11 +633,16 @@ def load_categories(path: Path) -> dict[str, Any]:
         if name == "other":
             raise c.fail(c.line(cats_raw, name), "'other' adalah kategori bawaan; jangan didefinisikan")
         c.keys(
-            cat, w, ("name_id", "name_en"), ("group", "claims", "aliases", "floors", "motif_is_category", "not_forms")
+            cat,
+            w,
+            ("name_id", "name_en"),
+            ("group", "claims", "aliases", "floors", "motif_is_category", "not_forms"),
         )
         for form in c.words(cat, "not_forms", w):
             if form not in forms:
-                raise c.fail(c.line(cat, "not_forms"), f"{w}.not_forms: bentuk {form!r} tidak ada di bagian forms")
+                raise c.fail(
+                    c.line(cat, "not_forms"), f"{w}.not_forms: bentuk {form!r} tidak ada di bagian forms"
+                )
         if not isinstance(cat.get("motif_is_category", False), bool):
             raise c.fail(c.line(cat, "motif_is_category"), f"{w}.motif_is_category harus true/false")
         group = cat.get("group")
@@ -726,8 +740,13 @@ def load_signals(path: Path) -> dict[str, Any]:
             s,
             w,
             ("id", "weight", "label_id", "label_en", "sources"),
-            ("group", "terms", "patterns", "detector"),
+            ("group", "terms", "patterns", "detector", "field"),
         )
+        field_name = s.get("field", "text")
+        if field_name not in ("text", "seller_name"):
+            raise c.fail(
+                c.line(s, "field"), f"{w}.field harus 'text' atau 'seller_name', bukan {field_name!r}"
+            )
         sid = c.text(s, "id", w)
         if sid in seen:
             raise c.fail(c.line(s, "id"), f"{w}: id {sid!r} dipakai dua kali")
@@ -752,6 +771,7 @@ def load_signals(path: Path) -> dict[str, Any]:
                 label_id=c.text(s, "label_id", w),
                 label_en=c.text(s, "label_en", w),
                 sources=_refs(c, s, "sources", w, sources),
+                field=field_name,
             )
         )
     rules_raw = doc["rules"]

@@ -77,7 +77,7 @@ class Matcher:
             )
             if f is not None
         ]
-        contributions = import_contributions(facts, self.lex)
+        contributions = import_contributions(facts, self.lex, cls, check)
         title_key = key_from_tokens(facts.title.tokens, self.ref.text)
         judgement = Judgement(listing, facts, cls, check, contributions, flags, title_key=title_key)
         hit = self.watchlist.match(listing.marketplace, listing.listing_id, listing.url, title_key)

@@ -91,9 +91,13 @@ class Lexicon:
         for name, cue in ref.cues.items():
             for phrase in cue.terms:
                 add(phrase, (CUE, name))
+        self.seller_terms: list[tuple[str, str]] = []  # (signal id, " phrase ")
         for i, sig in enumerate(ref.signals):
             for phrase in sig.terms:
-                add(phrase, (SIGNAL, i))
+                if sig.field == "seller_name":
+                    self.seller_terms.append((sig.id, f" {' '.join(normalise_phrase(phrase, rules))} "))
+                else:
+                    add(phrase, (SIGNAL, i))
         for phrase in ref.positive_list_terms:
             add(phrase, (POSITIVE,))
         for phrase in ref.motif_products:
@@ -190,4 +194,9 @@ def read_listing(listing: Listing, lex: Lexicon) -> Facts:
     facts.unit_price_idr = unit_price(listing.price_idr, facts.quantity)
     if listing.seller_location:
         facts.location_words, facts.in_hub, facts.overseas = lex.location(listing.seller_location)
+    if listing.seller_name and lex.seller_terms:
+        padded = f" {' '.join(normalise(listing.seller_name, rules).words)} "
+        for sid, phrase in lex.seller_terms:
+            if phrase in padded:
+                facts.signals[sid].append(Hit("seller_name", phrase.strip(), -1))
     return facts

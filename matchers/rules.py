@@ -461,6 +461,9 @@ def technique_mislabel(
 # -- IMPORT_SIGNALS -----------------------------------------------------------------------------
 
 
+FAR_BELOW = 0.5  # domain brief §5(b): "price < 0.5 x floor" is a further signal
+
+
 @dataclass(frozen=True, slots=True)
 class Contribution:
     id: str
@@ -470,7 +473,9 @@ class Contribution:
     evidence: tuple[str, ...]
 
 
-def import_contributions(facts: Facts, lex: Lexicon) -> list[Contribution]:
+def import_contributions(
+    facts: Facts, lex: Lexicon, cls: Classification | None = None, check: FloorCheck | None = None
+) -> list[Contribution]:
     """Each import signal found counts once.
 
     Signals of one `group` read the same words in different ways ("bahan import" is marketing,
@@ -498,6 +503,20 @@ def import_contributions(facts: Facts, lex: Lexicon) -> list[Contribution]:
             if facts.title.raw_has_cjk or facts.description.raw_has_cjk:
                 chars = cjk_chars(listing.title) + cjk_chars(listing.description)
                 evidence = [chars[:12]] if chars else []
+        elif sig.detector == "below_floor":
+            if check is not None and check.below:
+                evidence = [f"{rupiah(check.unit_price_idr)} < {rupiah(check.floor_unit_idr)}"]
+        elif sig.detector == "far_below_floor":
+            if check is not None and check.unit_price_idr < FAR_BELOW * check.floor_unit_idr:
+                evidence = [
+                    f"{rupiah(check.unit_price_idr)} < {FAR_BELOW:g} x {rupiah(check.floor_unit_idr)}"
+                ]
+        elif sig.detector == "synthetic_craft_fabric":
+            group = (
+                lex.ref.categories[cls.category].group if cls and cls.category in lex.ref.categories else None
+            )
+            if cls is not None and (group == "batik" or cls.category in ("tenun_ikat", "songket", "lurik")):
+                evidence = sorted(set(facts.cues.get("synthetic_fabric", ())))
         else:
             hits = facts.signals.get(sig.id, [])
             if sig.group:

@@ -80,9 +80,9 @@ def read_quantity(text: Text, rules: TextRules) -> Quantity | None:
                 length = found[0]
                 evidence.append(" ".join(toks[i : found[1] + 2]))
                 continue
-        if tok == "per" and _at(toks, i + 1) == "meter" and length is None:
-            length = 1.0
-            evidence.append("per meter")
+        if tok == "per" and _at(toks, i + 1) in rules.length_words and length is None:
+            length = rules.length_words[toks[i + 1]]  # "per meter", "per yard"
+            evidence.append(f"per {toks[i + 1]}")
             continue
         if tok == "meteran" and length is None:
             length = 1.0
@@ -95,9 +95,9 @@ def read_quantity(text: Text, rules: TextRules) -> Quantity | None:
                 length = q * rules.length_words[tok]
                 evidence.append(f"{toks[i - 1]} {tok}")
                 continue
-        if tok == "meter" and i > 0 and toks[i - 1] in ("/", "rb", "ribu", "k") and length is None:
-            length = 1.0
-            evidence.append(f"{toks[i - 1]} meter")
+        if tok in rules.length_words and i > 0 and toks[i - 1] in ("rb", "ribu", "k") and length is None:
+            length = rules.length_words[tok]  # "15rb/meter", "12k/yard"
+            evidence.append(f"{toks[i - 1]} {tok}")
             continue
         # -- packs ------------------------------------------------------------------------------
         if count is None:

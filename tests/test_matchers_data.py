@@ -110,7 +110,11 @@ def test_bad_date(data_dir):
 
 
 def test_weight_that_is_not_a_number(data_dir):
-    line = edit(data_dir / "signals.yaml", "    weight: 1.5\n", "    weight: sedang\n")
+    line = edit(
+        data_dir / "signals.yaml",
+        '    weight: 2\n    label_id: "penjual di pusat',
+        '    weight: sedang\n    label_id: "penjual di pusat',
+    )
     with pytest.raises(DataError) as err:
         load_reference(data_dir)
     assert err.value.line == line and "weight harus angka" in err.value.reason
