@@ -583,7 +583,7 @@ def parse_product(body: bytes | str, url: str = "") -> RawListing | None:
     category_path = (
         " / ".join(str(c) for c in category if c)
         if isinstance(category, list) and category
-        else (ld.category if ld else None) or breadcrumb_path(blocks)
+        else (ld.category if ld else None) or breadcrumb_path(blocks, title)
     )
     description_parts = [
         t

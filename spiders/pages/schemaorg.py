@@ -229,7 +229,7 @@ def read_product(node: dict[str, Any], syntax: str = "json-ld") -> SchemaProduct
     )
 
 
-def breadcrumb_path(data: Any) -> str | None:
+def breadcrumb_path(data: Any, product_name: str | None = None) -> str | None:
     """A BreadcrumbList as "Kain / Batik", without the home link and the product itself."""
     for crumbs in find_typed(data, "BreadcrumbList"):
         elements = crumbs.get("itemListElement")
@@ -241,8 +241,11 @@ def breadcrumb_path(data: Any) -> str | None:
         )
         names = [text_of(e.get("name")) or text_of(e.get("item")) for e in ordered]
         names = [n for n in names if n and not n.startswith(("http://", "https://", "/"))]
-        if len(names) > 2:
-            return " / ".join(names[1:-1])
+        names = names[1:]  # the shop's home
+        if names and product_name and names[-1].strip() == product_name.strip():
+            names = names[:-1]
+        if names:
+            return " / ".join(names)
     return None
 
 
