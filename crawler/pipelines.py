@@ -80,9 +80,7 @@ class StorePipeline:
         self.store = Store(self.db_path, batch_size=self.batch_size)
         if self.crawl_id is None:
             spider = self.crawler.spider
-            self.crawl_id = self.store.start_crawl(
-                [spider.name], getattr(spider, "keywords", []) or []
-            )
+            self.crawl_id = self.store.start_crawl([spider.name], getattr(spider, "keywords", []) or [])
             self.owns_crawl = True
         self.crawler.stats.set_value("patroli/crawl_id", self.crawl_id)
 
