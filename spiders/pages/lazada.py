@@ -62,9 +62,7 @@ _MONEY = re.compile(
 _COUNT = r"\d[\d.,]*\s*(?:k|rb|jt|m|ribu|juta)?\s*\+?"
 _SOLD = re.compile(rf"^(?:{_COUNT}\s*(?:sold|terjual)|(?:sold|terjual)\s*{_COUNT})$", re.IGNORECASE)
 _REVIEWS = re.compile(r"^\(\s*(\d[\d.,]*)\s*\)$")
-_TOTAL = re.compile(
-    r"(\d[\d.,]*)\s+(?:items?|barang|produk|hasil)\s+(?:found|ditemukan)", re.IGNORECASE
-)
+_TOTAL = re.compile(r"(\d[\d.,]*)\s+(?:items?|barang|produk|hasil)\s+(?:found|ditemukan)", re.IGNORECASE)
 _ITEM_ID = re.compile(r"-i(\d+)(?:-s(\d+))?(?:\.html|[/?#]|$)")
 # "Overseas" (English sites) and "Luar Negeri" (lazada.co.id): Lazada's own location for
 # cross-border (LazGlobal) sellers, also its search filter's name for them.
@@ -263,9 +261,7 @@ def parse_search_json(body: bytes | str, url: str = "") -> SearchPage:
     return SearchPage(
         listings=listings,
         total=total,
-        has_next=_has_next(
-            bool(items), total, _int(main.get("page")), _int(main.get("pageSize")), url
-        )
+        has_next=_has_next(bool(items), total, _int(main.get("page")), _int(main.get("pageSize")), url)
         if not _truthy(main.get("noMorePages"))
         else False,
     )
@@ -289,14 +285,13 @@ def _has_next(
 # the card is what the buyer sees (title, price, sold, location); the ld+json is the SEO summary,
 # and wins only where the card draws instead of writing: the rating (stars) and the image (the
 # card's <img> is lazy-loaded and holds a placeholder until scrolled into view).
-_DEFAULT_ORDER = ("search_json", "search_card", "search_ldjson")
+# The ItemList only lists URLs (and sometimes names): it comes last.
+_DEFAULT_ORDER = ("search_json", "search_card", "search_ldjson", "search_itemlist")
 _FIELD_ORDER = {
     "rating": ("search_json", "search_ldjson", "search_card"),
     "image_url": ("search_json", "search_ldjson", "search_card"),
 }
-_MERGED_FIELDS = tuple(
-    f for f in RawListing.__slots__ if f not in ("marketplace", "listing_id", "source")
-)
+_MERGED_FIELDS = tuple(f for f in RawListing.__slots__ if f not in ("marketplace", "listing_id", "source"))
 
 
 def _merge(parts: dict[str, RawListing], item_id: str) -> RawListing:
@@ -333,9 +328,7 @@ def _card(card: parsel.Selector, page_url: str, page_currency: str | None) -> Ra
     # The location is the only element (besides the title link) whose text repeats its title.
     located = [
         (el.attrib.get("title") or "").strip()
-        for el in card.xpath(
-            ".//*[@title][not(self::a)][normalize-space(.) = normalize-space(@title)]"
-        )
+        for el in card.xpath(".//*[@title][not(self::a)][normalize-space(.) = normalize-space(@title)]")
     ]
     location = next((loc for loc in reversed(located) if loc and loc != title.strip()), None)
     # Badges are pictures (LazMall, LazGlobal); their file names are what names them.
@@ -387,7 +380,7 @@ def _ld_listings(blocks: list[Any], page_url: str, page_currency: str | None) ->
                         listing_id=item_id,
                         url=url,
                         title=title,
-                        source="search_ldjson",
+                        source="search_itemlist",
                     )
                 )
     for node in find_typed(blocks, "Product"):
@@ -418,9 +411,7 @@ def _ld_listings(blocks: list[Any], page_url: str, page_currency: str | None) ->
     return out
 
 
-def _html_has_next(
-    sel: parsel.Selector, total: int | None, url: str, has_items: bool
-) -> bool | None:
+def _html_has_next(sel: parsel.Selector, total: int | None, url: str, has_items: bool) -> bool | None:
     nxt = sel.css("li.ant-pagination-next")
     if nxt:
         disabled = (nxt[0].attrib.get("aria-disabled") or "").lower()
@@ -451,9 +442,7 @@ def _search_html(sel: parsel.Selector, text: str, url: str) -> SearchPage | None
         None,
     )
     page_currency = (
-        next((c for p in card_prices if (c := currency_of(p))), None)
-        or ld_currency
-        or host_currency(url)
+        next((c for p in card_prices if (c := currency_of(p))), None) or ld_currency or host_currency(url)
     )
 
     parts: dict[str, dict[str, RawListing]] = {}
@@ -561,9 +550,7 @@ def parse_product(body: bytes | str, url: str = "") -> RawListing | None:
     title = title or sel.xpath('//meta[@property="og:title"]/@content').get()
     if not item_id or not title:
         return None
-    price = _str(_dig(sku, "price", "salePrice", "text")) or _str(
-        _dig(sku, "price", "salePrice", "value")
-    )
+    price = _str(_dig(sku, "price", "salePrice", "text")) or _str(_dig(sku, "price", "salePrice", "value"))
     original = _str(_dig(sku, "price", "originalPrice", "text")) or _str(
         _dig(sku, "price", "originalPrice", "value")
     )
@@ -586,9 +573,7 @@ def parse_product(body: bytes | str, url: str = "") -> RawListing | None:
         else (ld.category if ld else None) or breadcrumb_path(blocks, title)
     )
     description_parts = [
-        t
-        for t in (html_text(_str(product.get("desc"))), html_text(_str(product.get("highlights"))))
-        if t
+        t for t in (html_text(_str(product.get("desc"))), html_text(_str(product.get("highlights")))) if t
     ]
     description = "\n".join(description_parts) or (ld.description if ld else None)
     seller_url = _str(seller.get("url"))

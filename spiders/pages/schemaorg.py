@@ -181,9 +181,7 @@ def read_offers(offers: Any) -> _Offer:
             value = _amount(text)
             if text is not None and value is not None and value > 0:
                 prices.append((value, text))
-        result.currency = result.currency or text_of(
-            offer.get("priceCurrency") or spec.get("priceCurrency")
-        )
+        result.currency = result.currency or text_of(offer.get("priceCurrency") or spec.get("priceCurrency"))
         seller = offer.get("seller")
         result.seller = result.seller or text_of(seller)
         if isinstance(seller, dict):
@@ -310,8 +308,7 @@ def html_text(fragment: str | None, limit: int = 50_000) -> str | None:
         return fragment.strip() or None
     sel = parsel.Selector(text=f"<div>{fragment[:limit]}</div>")
     parts = sel.xpath(
-        "//text()[not(ancestor::script) and not(ancestor::style)]"
-        " | //br | //p | //li | //div[position() > 1]"
+        "//text()[not(ancestor::script) and not(ancestor::style)] | //br | //p | //li | //div[position() > 1]"
     )
     out: list[str] = []
     for part in parts:

@@ -200,9 +200,7 @@ def _listing(
         or _absolute(site_url, url)
         or (shop_url(shop) if shop else shop_url(page, product_page=True))
     )
-    description = (
-        html_text(product.description) or sel.xpath('//meta[@name="description"]/@content').get()
-    )
+    description = html_text(product.description) or sel.xpath('//meta[@name="description"]/@content').get()
     availability = (product.availability or "").lower()
     return RawListing(
         marketplace=MARKETPLACE,
@@ -221,9 +219,7 @@ def _listing(
         is_preorder=True if availability == "preorder" else None,
         image_url=_absolute(product.image, url),
         category_path=product.category
-        or breadcrumb_path(
-            (data.get("json-ld") or []) + (data.get("microdata") or []), product.name
-        ),
+        or breadcrumb_path((data.get("json-ld") or []) + (data.get("microdata") or []), product.name),
         description=description.strip() if description else None,
         source=f"shop_{product.syntax.replace('-', '')}",
     )
@@ -261,9 +257,7 @@ def _product_link(href: str | None, page_url: str) -> str | None:
     query = parse_qs(parts.query)
     for key in _PRODUCT_QUERY:
         if query.get(key):
-            return urlunsplit(
-                (parts.scheme, parts.netloc, parts.path, urlencode({key: query[key][0]}), "")
-            )
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode({key: query[key][0]}), ""))
     return None
 
 
@@ -312,9 +306,7 @@ def _next_url(sel: parsel.Selector, url: str) -> str | None:
     has_class = '[contains(concat(" ", normalize-space(@class), " "), " next ")]'
     candidates = (
         sel.xpath('//link[@rel="next"]/@href').getall()
-        + sel.xpath(
-            '//a[contains(concat(" ", normalize-space(@rel), " "), " next ")]/@href'
-        ).getall()
+        + sel.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " next ")]/@href').getall()
         + sel.xpath(f"//a{has_class}/@href | //*{has_class}/a/@href").getall()
         + worded
         + numbered
