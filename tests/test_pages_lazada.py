@@ -55,8 +55,7 @@ def test_capture_first_listing(capture):
     assert item.listing_id == "2894375047"
     assert item.title == "WATSONS Love My Little Ones Baby Diaper Dry Pants Extra Large 40s"
     assert (
-        item.url
-        == PH + "watsons-love-my-little-ones-baby-diaper-dry-pants-extra-large-40s-i2894375047.html"
+        item.url == PH + "watsons-love-my-little-ones-baby-diaper-dry-pants-extra-large-40s-i2894375047.html"
     )
     assert item.price == "₱305"
     assert item.original_price is None
@@ -245,10 +244,7 @@ def test_search_json_last_page_and_empty():
 
 
 def test_cross_border_from_location_overseas_without_flag():
-    body = (
-        '{"mods":{"listItems":[{"name":"A","itemId":"9","location":"Overseas",'
-        '"priceShow":"₱99.00"}]}}'
-    )
+    body = '{"mods":{"listItems":[{"name":"A","itemId":"9","location":"Overseas","priceShow":"₱99.00"}]}}'
     item = lazada.parse_search(body, "https://www.lazada.com.ph/catalog/?ajax=true&q=a").listings[0]
     assert (item.is_cross_border, item.currency, item.url) == (
         True, "PHP", "https://www.lazada.com.ph/products/-i9.html",
@@ -295,10 +291,7 @@ def test_product_page_values():
         "Ukuran 200 x 110 cm\nBenang kapas pintal tangan"
     )
     assert item.source == "pdp"
-    assert (
-        lazada.extract((DATA / "product_tenun.html").read_bytes(), url)[0].listing_id
-        == "7712340011"
-    )
+    assert lazada.extract((DATA / "product_tenun.html").read_bytes(), url)[0].listing_id == "7712340011"
 
 
 def test_product_page_from_ldjson_only_uses_offer_range():

@@ -82,9 +82,9 @@ def test_deep_nesting_is_bounded():
 
 
 def test_html_text():
-    assert schemaorg.html_text(
-        "<div><p>Satu</p><p>Dua &amp; <b>tiga</b></p><ul><li>a</li></ul></div>"
-    ) == ("Satu\nDua & tiga\na")
+    assert schemaorg.html_text("<div><p>Satu</p><p>Dua &amp; <b>tiga</b></p><ul><li>a</li></ul></div>") == (
+        "Satu\nDua & tiga\na"
+    )
     assert schemaorg.html_text("polos saja ") == "polos saja"
     assert schemaorg.html_text("<script>alert(1)</script><p>isi</p>") == "isi"
     assert schemaorg.html_text("") is None

@@ -95,9 +95,7 @@ def test_opengraph_only_product_with_sale_price():
 def test_shop_address_names_the_shop_and_keys_the_listing():
     # The spider passes the shop's address: a shop under a path (the demo, a shared host).
     url = "http://127.0.0.1:8123/shop/lipasikka/products/tenun-ikat-sikka-mawarani"
-    item = shop.parse_product(
-        page("shopify_product.html"), url, shop="http://127.0.0.1:8123/shop/lipasikka/"
-    )
+    item = shop.parse_product(page("shopify_product.html"), url, shop="http://127.0.0.1:8123/shop/lipasikka/")
     assert item.seller_id == "127.0.0.1/shop/lipasikka"
     assert item.listing_id == "127.0.0.1/shop/lipasikka#LST-MAW-01"
 
@@ -140,9 +138,7 @@ def test_woocommerce_catalogue_links_and_next_page():
 
 
 def test_shopify_collection_links_and_next_page():
-    links, next_url = shop.parse_catalogue(
-        page("shopify_collection.html"), f"{SHOPIFY}/collections/all"
-    )
+    links, next_url = shop.parse_catalogue(page("shopify_collection.html"), f"{SHOPIFY}/collections/all")
     assert links == [
         f"{SHOPIFY}/collections/all/products/tenun-ikat-sikka-mawarani",
         f"{SHOPIFY}/products/selendang-ikat-sikka",
@@ -166,9 +162,7 @@ def test_shopify_collection_links_and_next_page():
     ],
 )
 def test_next_page_forms(nav, expected):
-    _, next_url = shop.parse_catalogue(
-        f"<html><body>{nav}</body></html>", "https://t.example/katalog"
-    )
+    _, next_url = shop.parse_catalogue(f"<html><body>{nav}</body></html>", "https://t.example/katalog")
     assert next_url == (f"https://t.example{expected}" if expected else None)
 
 

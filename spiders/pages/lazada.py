@@ -573,7 +573,12 @@ def parse_product(body: bytes | str, url: str = "") -> RawListing | None:
         else (ld.category if ld else None) or breadcrumb_path(blocks, title)
     )
     description_parts = [
-        t for t in (html_text(_str(product.get("desc"))), html_text(_str(product.get("highlights")))) if t
+        t
+        for t in (
+            html_text(_str(product.get("desc")), force=True),  # Lazada's desc is always HTML
+            html_text(_str(product.get("highlights")), force=True),
+        )
+        if t
     ]
     description = "\n".join(description_parts) or (ld.description if ld else None)
     seller_url = _str(seller.get("url"))

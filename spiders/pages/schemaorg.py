@@ -300,11 +300,21 @@ def read_opengraph(props: dict[str, Any]) -> SchemaProduct | None:
 # -- small text helpers ----------------------------------------------------------------------
 
 
-def html_text(fragment: str | None, limit: int = 50_000) -> str | None:
-    """Visible text of an HTML fragment (a seller's description), block elements as line breaks."""
+# Markup that shows a description is HTML; a "<" alone ("<murah>", "</script>") stays text.
+_HTML_TAG = re.compile(
+    r"</?(?:p|br|div|ul|ol|li|span|b|i|u|strong|em|h[1-6]|table|tr|td|img|a)\b[^>]*>", re.IGNORECASE
+)
+
+
+def html_text(fragment: str | None, limit: int = 50_000, force: bool = False) -> str | None:
+    """Visible text of an HTML description, block elements as line breaks.
+
+    Only text that carries HTML markup is parsed (always with `force`): a plain description
+    is returned as it is, whatever characters it holds.
+    """
     if not fragment:
         return None
-    if "<" not in fragment:
+    if not force and not _HTML_TAG.search(fragment):
         return fragment.strip() or None
     sel = parsel.Selector(text=f"<div>{fragment[:limit]}</div>")
     parts = sel.xpath(

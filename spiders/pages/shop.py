@@ -341,6 +341,44 @@ def parse_catalogue(body: bytes | str, url: str = "") -> tuple[list[str], str | 
 # -- sniffing --------------------------------------------------------------------------------
 
 
+# Hosts that a members' directory links to but that are not web shops of their own.
+_NOT_SHOPS = re.compile(
+    r"(?:^|\.)(?:instagram|facebook|fb|twitter|x|tiktok|youtube|wa|whatsapp|linkedin|google|"
+    r"tokopedia|shopee|lazada|blibli|bukalapak|t)\.(?:com|co\.id|me|id|be)$"
+)
+
+
+def parse_directory(body: bytes | str, url: str = "") -> list[str]:
+    """A directory of shops (an association's members page) -> each shop's address.
+
+    On the directory's own site, a shop is a link one folder below the directory ("/anggota/" ->
+    "/anggota/batik-sekar/"); any other site it links to is a shop, except social networks,
+    messaging and marketplaces (patrolled by their own spiders).
+    """
+    sel = parsel.Selector(text=as_text(body))
+    here = urlsplit(url)
+    base_path = here.path if here.path.endswith("/") else here.path.rsplit("/", 1)[0] + "/"
+    out: list[str] = []
+    for href in sel.xpath("//a/@href").getall()[:_MAX_LINKS]:
+        link = _absolute(href, url)
+        if link is None:
+            continue
+        parts = urlsplit(link)
+        host = (parts.hostname or "").lower()
+        if _same_host(link, url):
+            rest = parts.path[len(base_path) :] if parts.path.startswith(base_path) else ""
+            if not rest.strip("/") or "/" in rest.strip("/"):
+                continue
+            candidate = urlunsplit((parts.scheme, parts.netloc, base_path + rest.strip("/") + "/", "", ""))
+        elif _NOT_SHOPS.search(host):
+            continue
+        else:
+            candidate = shop_url(link)
+        if candidate not in out:
+            out.append(candidate)
+    return out
+
+
 def extract(body: bytes | str, url: str = "") -> list[RawListing]:
     """A saved shop page -> its listing(s); PageParseError saying why otherwise."""
     text = as_text(body)
