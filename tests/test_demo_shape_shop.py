@@ -116,7 +116,7 @@ def test_product_page_round_trip(catalogue, by_style, style):
 
 
 def test_product_read_without_the_shop_address_gets_the_same_ids(catalogue, by_style):
-    for demo_shop, items in by_style.values():
+    for _shop, items in by_style.values():
         listing = items[0]
         url = shape.product_url(BASE, listing)
         (raw,) = shop.extract(get(catalogue, url), url)
