@@ -64,7 +64,9 @@ PATROLI_MATCH = True  # score listings as they are stored
 PATROLI_KEYWORDS = ["batik tulis", "kain tenun", "songket", "tas rotan"]
 
 # -- Independent web shops (spiders/shop.py) ------------------------------------------------------
-# The shops to patrol, by address (home page, catalogue or product page). Empty: the spider needs
-# `-a urls=...`, or a PATROLI_BASE_URLS["shop"] directory page (the demo marketplace has one).
+# The shops to patrol, by address (home page, catalogue or product page). With none here nor in
+# the file, the spider needs `-a urls=...` or a PATROLI_BASE_URLS["shop"] directory page (the demo
+# marketplace has one).
 PATROLI_SHOP_URLS: list[str] = []
+PATROLI_SHOP_URLS_FILE = "data/toko.txt"  # one address per line, '#' comments; used when the above is empty
 PATROLI_SHOP_MAX_PRODUCTS = 500  # product pages read per shop and crawl; catalogue pages: PATROLI_MAX_PAGES

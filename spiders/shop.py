@@ -1,7 +1,8 @@
 """The `shop` spider: patrols independent web shops by their address. No selectors here.
 
-Not keyword-driven. Given shop addresses (`-a urls=https://a.example/,https://b.example/shop/`
-or the setting PATROLI_SHOP_URLS), it reads each shop's catalogue pages (product links and the
+Not keyword-driven. Given shop addresses (`patroli crawl-shops URL...`,
+`-a urls=https://a.example/,https://b.example/shop/`, the setting PATROLI_SHOP_URLS, or the list
+in PATROLI_SHOP_URLS_FILE, data/toko.txt), it reads each shop's catalogue pages (product links and the
 next page, at most `max_pages` catalogue pages and PATROLI_SHOP_MAX_PRODUCTS products per shop)
 and every product page, whose schema.org Product is the listing. With no addresses but a base URL
 for "shop" (the demo marketplace), it starts from that page as a directory of shops.
@@ -15,6 +16,7 @@ keyword.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +26,20 @@ from crawler.items import PageRecord
 from spiders.base import MarketplaceSpider, _split
 from spiders.pages import shop as pages
 from spiders.pages.outcome import detect_block_page
+
+
+def read_shop_urls(path: str | Path) -> list[str]:
+    """A plain file of shop addresses, one per line; '#' starts a comment."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ValueError(f"{path}: tidak bisa dibaca ({exc.strerror})") from exc
+    return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+
+
+def invalid_urls(urls: list[str]) -> list[str]:
+    return [u for u in urls if urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).netloc]
 
 
 class ShopSpider(MarketplaceSpider):
@@ -43,13 +59,16 @@ class ShopSpider(MarketplaceSpider):
         spider.max_products = settings.getint("PATROLI_SHOP_MAX_PRODUCTS", 500)
         spider.detail = True  # product pages are the listings
         urls = spider._urls or _split(settings.getlist("PATROLI_SHOP_URLS"))
-        bad = [u for u in urls if urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).netloc]
-        if bad:
+        listed = settings.get("PATROLI_SHOP_URLS_FILE")
+        if not urls and listed and Path(listed).exists():
+            urls = read_shop_urls(listed)
+        if bad := invalid_urls(urls):
             raise ValueError(f"alamat toko tidak sah (harus http:// atau https://): {', '.join(bad)}")
         base = (settings.getdict("PATROLI_BASE_URLS").get("shop") or "").rstrip("/")
         if not urls and not base:
             raise ValueError(
-                "spider shop butuh alamat toko: -a urls=https://toko.example/ atau setelan PATROLI_SHOP_URLS"
+                "spider shop butuh alamat toko: `patroli crawl-shops URL...`, -a urls=..., "
+                f"atau daftar di {listed or 'PATROLI_SHOP_URLS_FILE'}"
             )
         spider.shop_urls = urls
         spider.directory = f"{base}/" if base and not urls else None

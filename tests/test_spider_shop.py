@@ -6,12 +6,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from scrapy import Request
 
+from crawler.cli import main
 from crawler.demo.catalogue import Catalogue
 from crawler.demo.records import DemoResponse
 from crawler.demo.shapes import shop as shape
-from spiders.shop import ShopSpider
+from spiders.shop import ShopSpider, read_shop_urls
 from tests.fake_scrapy import demo_response, drive, make_spider, shape_response, start_requests
 
 BASE = "http://127.0.0.1:8765/shop"
@@ -127,3 +129,29 @@ def test_throttled_catalogue_is_asked_again():
     out = list(request.callback(demo_response(request, throttled)))
     assert out[0].outcome == "throttled"
     assert isinstance(out[1], Request) and out[1].url == request.url and out[1].meta["throttle_tries"] == 1
+
+
+def test_shop_list_file(tmp_path):
+    listed = tmp_path / "toko.txt"
+    listed.write_text(
+        "# anggota\nhttps://a.example/  # batik\n\n  https://b.example/shop/\n", encoding="utf-8"
+    )
+    assert read_shop_urls(listed) == ["https://a.example/", "https://b.example/shop/"]
+    s = spider({"PATROLI_SHOP_URLS_FILE": str(listed)})
+    assert [r.url for r in start_requests(s)] == ["https://a.example/", "https://b.example/shop/"]
+    with pytest.raises(ValueError, match="tidak bisa dibaca"):
+        read_shop_urls(tmp_path / "tidak-ada.txt")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([], "beri alamat toko"),
+        (["toko.example"], "alamat toko tidak sah"),
+        (["--urls-file", "/tidak/ada.txt"], "tidak bisa dibaca"),
+    ],
+)
+def test_crawl_shops_refuses_before_crawling(args, message):
+    result = CliRunner().invoke(main, ["crawl-shops", *args])
+    assert result.exit_code == 2
+    assert message in result.output
