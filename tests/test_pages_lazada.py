@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.extract import ExtractError, extract_file
 from crawler.items import RawListing
 from crawler.normalize import normalize_listing
 from spiders.pages import PageParseError, lazada
@@ -335,3 +336,13 @@ def test_hostile_title_stays_text():
     item = lazada.parse_search(body, "https://www.lazada.co.id/catalog/?ajax=true&q=a").listings[0]
     assert item.title == '<script>alert(1)</script> =HYPERLINK("x")'
     assert normalize_listing(item).price_idr == 15_000
+
+
+def test_extract_file_dispatches_to_lazada(fixture_path):
+    listings = extract_file(fixture_path(CAPTURE), "lazada", CAPTURE_URL)
+    assert len(listings) == 40
+    first = listings[0]
+    assert (first.marketplace, first.listing_id, first.currency) == ("lazada", "2894375047", "PHP")
+    assert (first.price_idr, first.price_original, first.price_text) == (None, 305.0, "₱305")
+    with pytest.raises(ExtractError, match=r"punish\.json: diblokir"):
+        extract_file(DATA / "punish.json", "lazada")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.extract import ExtractError, extract_file
 from crawler.normalize import normalize_listing
 from spiders.pages import PageParseError, shop
 
@@ -244,3 +245,16 @@ def test_one_broken_jsonld_block_does_not_hide_the_next():
     )
     item = shop.parse_product(html, "https://tenganan.example/product/kain-gringsing/")
     assert (item.listing_id, item.price) == ("tenganan.example#G1", "9500000")
+
+
+def test_extract_file_dispatches_to_shop():
+    (listing,) = extract_file(
+        DATA / "og_product.html", "shop", "https://tenunjembrana.example/songket-bali-cepuk"
+    )
+    assert (listing.listing_id, listing.price_idr, listing.original_price_idr) == (
+        "tenunjembrana.example#TJ-CEPUK-3",
+        3_950_000,
+        4_500_000,
+    )
+    with pytest.raises(ExtractError, match="halaman katalog"):
+        extract_file(DATA / "woo_shop_page2.html", "shop", "https://batiksekarlasem.example/shop/page/2/")
