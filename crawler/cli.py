@@ -159,6 +159,45 @@ def _progress(label: str):
     return show
 
 
+# -- patroli extract (helper: tokopedia) -------------------------------------------------------
+
+
+@main.command("extract")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--marketplace",
+    "-m",
+    required=True,
+    type=click.Choice(["tokopedia", "shopee", "lazada", "blibli", "shop"]),
+    help="Marketplace asal berkas / the marketplace the file was saved from",
+)
+@click.option("--url", default="", help="URL asal halaman, untuk tautan relatif / the page's URL")
+def extract_command(file, marketplace, url):
+    """Tampilkan listing yang dibaca parser dari halaman tersimpan, satu JSON per baris.
+
+    Print what the page parser reads from a saved page or API response: one JSON object per
+    line with the Listing fields. A file the parser cannot read: one line on stderr, exit 2.
+    """
+    import dataclasses
+    import json
+
+    from crawler.extract import ExtractError, extract_file
+
+    try:
+        listings = extract_file(file, marketplace, url)
+    except ExtractError as exc:
+        fail(" ".join(str(exc).split()))
+    except ImportError:
+        fail(f"{file}: parser untuk {marketplace} belum tersedia")
+    for listing in listings:
+        click.echo(json.dumps(dataclasses.asdict(listing), ensure_ascii=False))
+        if listing.note:
+            # The listing is printed all the same (price null, raw text kept); say what was wrong.
+            click.echo(
+                f"patroli: {file}: {listing.marketplace}/{listing.listing_id}: {listing.note}", err=True
+            )
+
+
 # -- Independent web shops (spiders/shop.py) ------------------------------------------------------
 
 

@@ -50,6 +50,7 @@ ITEM_PIPELINES = {
 # Where each marketplace lives. The demo marketplace replaces these with 127.0.0.1 URLs.
 PATROLI_BASE_URLS = {
     "tokopedia": "https://www.tokopedia.com",
+    "tokopedia-gql": "https://gql.tokopedia.com",  # product pages (PDPGetLayoutQuery)
     "shopee": "https://shopee.co.id",
     "lazada": "https://www.lazada.co.id",
     "blibli": "https://www.blibli.com",

@@ -71,6 +71,10 @@ class MarketplaceSpider(scrapy.Spider):
     def detail_request(self, listing: RawListing) -> Request | None:
         return None
 
+    def blocked_reason(self, body: bytes) -> str | None:
+        """Why a body is the marketplace's refusal (e.g. a JSON error answered with HTTP 200)."""
+        return None
+
     def parse_detail_body(self, body: bytes, url: str) -> RawListing | None:
         return None
 
@@ -114,10 +118,17 @@ class MarketplaceSpider(scrapy.Spider):
             return None, self._page_record(response, "throttled", reason=verdict[1])
         if verdict:
             outcome, reason = verdict
-            if outcome == "error" and (block := detect_block_page(response.body)):
-                outcome, reason = "blocked", f"HTTP {response.status}, {block}"
+            block = self.blocked_reason(response.body) or detect_block_page(response.body)
+            if outcome == "error" and block:
+                outcome = "blocked"
+            if block and outcome == "blocked":
+                reason = f"HTTP {response.status}, {block}"
             self.crawler.stats.inc_value(f"patroli/outcome/{outcome}")
             return None, self._page_record(response, outcome, reason=reason)
+        if block := self.blocked_reason(response.body):
+            # Refusals that come back as HTTP 200 (Shopee's error 90309999) are blocks, not pages.
+            self.crawler.stats.inc_value("patroli/outcome/blocked")
+            return None, self._page_record(response, "blocked", reason=block)
         try:
             result = parse(response.body, response.url)
         except PageParseError as exc:
@@ -209,13 +220,18 @@ class MarketplaceSpider(scrapy.Spider):
             yield meta["listing"]
 
 
+# The search result's identity stands: a product page may answer with a variant's id or a
+# canonical URL, and a crawl with --detail must store the same rows as one without.
+_IDENTITY = ("marketplace", "listing_id", "url", "keyword", "capture_id")
+
+
 def merge_detail(search: RawListing, detail: RawListing | None) -> RawListing:
-    """The product page knows more than the search card: its non-empty values win."""
+    """The product page knows more than the search card: its non-empty values win, but identity."""
     if detail is None:
         return search
     for name in RawListing.__slots__:
         value = getattr(detail, name)
-        if value not in (None, "") and name not in ("keyword", "capture_id"):
+        if value not in (None, "") and name not in _IDENTITY:
             setattr(search, name, value)
     return search
 
