@@ -133,15 +133,15 @@ def test_php_thousands_with_cents_keep_the_amount():
     assert (listing.price_idr, listing.price_original, listing.currency) == (None, 1299.0, "PHP")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler/normalize.py rounds every amount to a whole unit before keeping "
-    "price_original, so ₱234.75 is kept as 235.0 (reported to the lead; normalize.py is not ours)",
-)
 def test_php_cents_are_kept_in_price_original():
     raw = RawListing("lazada", "1", "https://www.lazada.com.ph/products/x-i1.html", "x",
                      price="₱234.75", currency="PHP")  # fmt: skip
     assert normalize_listing(raw).price_original == 234.75
+
+
+def test_capture_cents_are_kept(capture):
+    assert normalize_listing(by_id(capture, "7949571")).price_original == 234.75
+    assert normalize_listing(by_id(capture, "3392171198")).price_original == 2.5
 
 
 # -- merging the HTML sources ---------------------------------------------------------------
