@@ -69,5 +69,7 @@ PATROLI_KEYWORDS = ["batik tulis", "kain tenun", "songket", "tas rotan"]
 # the file, the spider needs `-a urls=...` or a PATROLI_BASE_URLS["shop"] directory page (the demo
 # marketplace has one).
 PATROLI_SHOP_URLS: list[str] = []
-PATROLI_SHOP_URLS_FILE = "data/toko.txt"  # one address per line, '#' comments; used when the above is empty
+# One address per line, '#' comments; read when PATROLI_SHOP_URLS is empty and no directory
+# (PATROLI_BASE_URLS["shop"], set by the demo) is given.
+PATROLI_SHOP_URLS_FILE = "data/toko.txt"
 PATROLI_SHOP_MAX_PRODUCTS = 500  # product pages read per shop and crawl; catalogue pages: PATROLI_MAX_PAGES

@@ -59,12 +59,14 @@ class ShopSpider(MarketplaceSpider):
         spider.max_products = settings.getint("PATROLI_SHOP_MAX_PRODUCTS", 500)
         spider.detail = True  # product pages are the listings
         urls = spider._urls or _split(settings.getlist("PATROLI_SHOP_URLS"))
+        base = (settings.getdict("PATROLI_BASE_URLS").get("shop") or "").rstrip("/")
         listed = settings.get("PATROLI_SHOP_URLS_FILE")
-        if not urls and listed and Path(listed).exists():
+        # A directory base URL (the demo marketplace's) comes before the file, so that a demo
+        # patrol never reaches the real shops listed there.
+        if not urls and not base and listed and Path(listed).exists():
             urls = read_shop_urls(listed)
         if bad := invalid_urls(urls):
             raise ValueError(f"alamat toko tidak sah (harus http:// atau https://): {', '.join(bad)}")
-        base = (settings.getdict("PATROLI_BASE_URLS").get("shop") or "").rstrip("/")
         if not urls and not base:
             raise ValueError(
                 "spider shop butuh alamat toko: `patroli crawl-shops URL...`, -a urls=..., "

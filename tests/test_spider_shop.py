@@ -141,6 +141,9 @@ def test_shop_list_file(tmp_path):
     assert [r.url for r in start_requests(s)] == ["https://a.example/", "https://b.example/shop/"]
     with pytest.raises(ValueError, match="tidak bisa dibaca"):
         read_shop_urls(tmp_path / "tidak-ada.txt")
+    # The demo's directory comes first: a demo patrol never reaches the shops in the file.
+    s = spider({"PATROLI_SHOP_URLS_FILE": str(listed), "PATROLI_BASE_URLS": {"shop": BASE}})
+    assert [r.url for r in start_requests(s)] == [f"{BASE}/"]
 
 
 @pytest.mark.parametrize(
