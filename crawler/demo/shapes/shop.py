@@ -18,6 +18,7 @@ Ground truth (`truth_*`) is never read here.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -41,10 +42,9 @@ _INDEX: weakref.WeakKeyDictionary[Any, dict[str, DemoShop]] = weakref.WeakKeyDic
 
 
 def style_of(shop: DemoShop) -> str:
-    try:
-        return STYLES[int(shop.shop_id) % len(STYLES)]
-    except ValueError:
-        return STYLES[sum(map(ord, shop.shop_id)) % len(STYLES)]
+    """The platform a shop is built on: a function of its domain (one domain, one site)."""
+    digest = hashlib.blake2b(shop.domain.encode(), digest_size=4).digest()
+    return STYLES[int.from_bytes(digest, "big") % len(STYLES)]
 
 
 def shop_root(base_url: str, shop: DemoShop) -> str:
@@ -53,7 +53,7 @@ def shop_root(base_url: str, shop: DemoShop) -> str:
 
 def shop_urls(base_url: str, catalogue) -> list[str]:
     """Every demo shop's address: what PATROLI_SHOP_URLS holds for a patrol of the demo."""
-    return [shop_root(base_url, s) for s in catalogue.shops("shop")]
+    return [shop_root(base_url, group[0]) for group in _shops(catalogue).values()]
 
 
 def product_url(base_url: str, listing: DemoListing) -> str:
@@ -99,12 +99,35 @@ def _on_sale(listing: DemoListing) -> bool:
     return bool(listing.original_price_idr and listing.original_price_idr > listing.price_idr)
 
 
-def _shops(catalogue) -> dict[str, DemoShop]:
-    """domain -> shop, computed once per catalogue (listing the shops is a grouped query)."""
+def _shops(catalogue) -> dict[str, list[DemoShop]]:
+    """domain -> its shops, computed once per catalogue (listing the shops is a grouped query).
+
+    The generator can give two shops the same name and so the same domain; on the web one domain
+    is one shop, so the demo serves them as one (their listings together, under the first name).
+    """
     index = _INDEX.get(catalogue)
     if index is None:
-        index = _INDEX[catalogue] = {s.domain: s for s in catalogue.shops("shop")}
+        index = {}
+        for s in catalogue.shops("shop"):
+            index.setdefault(s.domain, []).append(s)
+        _INDEX[catalogue] = index
     return index
+
+
+def listings_of(catalogue, shops: list[DemoShop], offset: int, limit: int) -> tuple[int, list[DemoListing]]:
+    """One web shop's listings, page by page, across the catalogue shops that share its domain."""
+    totals = [catalogue.by_shop("shop", s.shop_id, 0, 0)[0] for s in shops]
+    items: list[DemoListing] = []
+    start = offset
+    for s, total in zip(shops, totals, strict=True):
+        if len(items) >= limit:
+            break
+        if start >= total:
+            start -= total
+            continue
+        items += catalogue.by_shop("shop", s.shop_id, start, limit - len(items))[1]
+        start = 0
+    return sum(totals), items
 
 
 def _document(title: str, head: str, body: str) -> bytes:
@@ -411,11 +434,12 @@ def handle(req: DemoRequest, catalogue) -> DemoResponse | None:
     if req.method not in ("GET", "HEAD"):
         return None
     if req.path in ("/", ""):
-        return DemoResponse(200, directory_html(req.base_url, list(_shops(catalogue).values())))
+        return DemoResponse(200, directory_html(req.base_url, [g[0] for g in _shops(catalogue).values()]))
     domain, _, rest = req.path.lstrip("/").partition("/")
-    shop = _shops(catalogue).get(domain)
-    if shop is None:
+    group = _shops(catalogue).get(domain)
+    if not group:
         return None
+    shop = group[0]
     rest = "/" + rest
     if (m := _PRODUCT.match(rest)) is not None:
         listing = _find_listing(catalogue, shop, m.group("handle"))
@@ -423,7 +447,7 @@ def handle(req: DemoRequest, catalogue) -> DemoResponse | None:
     if (m := _CATALOGUE.match(rest)) is not None:
         page = _page(req, m)
         size = PAGE_SIZES[style_of(shop)]
-        total, items = catalogue.by_shop("shop", shop.shop_id, (page - 1) * size, size)
+        total, items = listings_of(catalogue, group, (page - 1) * size, size)
         if page > 1 and not items:
             return None
         return DemoResponse(200, catalogue_html(req.base_url, shop, page, total, items))
