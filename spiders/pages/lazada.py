@@ -192,10 +192,8 @@ def json_block_reason(data: Any) -> str | None:
     url = _dig(data, "data", "url") or data.get("url")
     if url:
         texts.append(str(url))
-    for text in texts:
-        if _JSON_BLOCK.search(text):
-            return f"anti-bot Lazada ({text[:120]})"
-    return None
+    hits = [text[:120] for text in texts if _JSON_BLOCK.search(text)]
+    return f"anti-bot Lazada ({'; '.join(hits)})" if hits else None
 
 
 # -- search JSON -----------------------------------------------------------------------------
