@@ -299,7 +299,13 @@ def iter_records(data: bytes | io.IOBase) -> Iterator[WarcRecord]:
 
 def payload_from_record_bytes(data: bytes, capture: Capture) -> bytes:
     """The response body inside a capture's record bytes, checked against its SHA-256."""
-    for record in iter_records(data):
+    try:
+        records = list(iter_records(data))
+    except Exception as exc:  # zlib, EOF and warcio parse errors alike: the bytes are damaged
+        raise CaptureError(
+            f"rekaman {capture.capture_id}: {capture.warc_file} rusak ({type(exc).__name__})"
+        ) from exc
+    for record in records:
         if record.record_type == "response" and record.record_id == capture.response_record_id:
             if sha256_hex(record.payload) != capture.payload_sha256:
                 raise CaptureError(

@@ -55,3 +55,11 @@ PATROLI_MAX_PAGES = 5  # per keyword
 PATROLI_DETAIL = False  # follow each listing to its product page
 PATROLI_MATCH = True  # score listings as they are stored
 PATROLI_KEYWORDS = ["batik tulis", "kain tenun", "songket", "tas rotan"]
+
+# -- Evidence (crawler/archive.py): every response, byte for byte, into WARC files -------------
+# After HttpCompressionMiddleware (590) decodes the body, before RetryMiddleware (550) retries:
+# the WARC holds exactly what the parser read, failed attempts included.
+DOWNLOADER_MIDDLEWARES = {"crawler.archive.WarcCaptureMiddleware": 585}
+PATROLI_CAPTURE = True
+PATROLI_CAPTURES_DIR = "data/captures"
+PATROLI_CAPTURES_MAX_BYTES = 100 * 1024 * 1024  # start a new .warc.gz past this size

@@ -207,3 +207,94 @@ def manifest_of(zip_path: Path) -> dict:
 
     with zipfile.ZipFile(zip_path) as zf:
         return json.loads(zf.read("manifest.json"))
+
+
+class ShopServer:
+    """A tiny marketplace on 127.0.0.1 (ephemeral port), in a thread: routes are path+query ->
+    (status, headers, body). Bodies are gzip-encoded on the wire when `gzip_paths` says so."""
+
+    def __init__(self, routes: dict[str, tuple[int, dict[str, str], bytes]] | None = None):
+        import gzip as _gzip
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.routes = dict(routes or {})
+        self.gzip_paths: set[str] = set()
+        self.wire: dict[str, bytes] = {}  # path -> bytes actually sent
+        self.hits: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                server.hits.append(self.path)
+                status, headers, body = server.routes.get(
+                    self.path, (404, {"Content-Type": "text/html"}, b"<h1>404</h1>")
+                )
+                if self.path in server.gzip_paths:
+                    body = _gzip.compress(body, mtime=0)
+                    headers = {**headers, "Content-Encoding": "gzip"}
+                server.wire[self.path] = body
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> ShopServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+def card(listing_id: str, title: str, price: str, seller: str = "Toko Uji") -> str:
+    return (
+        f'<div class="card" data-id="{html.escape(listing_id)}" data-price="{html.escape(price)}"'
+        f' data-seller="{html.escape(seller)}">{html.escape(title)}</div>'
+    )
+
+
+def shop_page(cards: list[str]) -> bytes:
+    return ("<!doctype html><html><body>" + "".join(cards) + "</body></html>").encode()
+
+
+def run_cli(args: list[str], *, env: dict[str, str] | None = None, timeout: int = 120):
+    """Run `python -m crawler.cli ...` in a fresh process (Scrapy's reactor runs once per process)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    full_env = {**os.environ, "PYTHONPATH": str(root), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=root,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def fast_settings(base_url: str) -> list[str]:
+    """-s options for a quick crawl of a ShopServer with the test spider."""
+    return [
+        "-s", "SPIDER_MODULES=tests.evidence_spiders",
+        "-s", "PATROLI_BASE_URLS=" + json.dumps({"tokopedia": base_url}),
+        "-s", "DOWNLOAD_DELAY=0",
+        "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", "LOG_LEVEL=WARNING",
+        "-s", "PATROLI_MATCH=False",
+    ]
