@@ -444,6 +444,10 @@ def _write_zip_then_record(
     fd, tmp = tempfile.mkstemp(prefix=".patroli-pack-", suffix=".zip", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
+            # A third witness of the manifest, outside every file (shown by `unzip -z`).
+            zf.comment = (
+                f"{PACK_FORMAT} {MANIFEST} sha256={sha256_hex(files[MANIFEST])}".encode()
+            )
             for name in _pack_order(files):
                 info = zipfile.ZipInfo(name, date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
                 info.compress_type = (
@@ -520,91 +524,158 @@ def _read_members(zf: zipfile.ZipFile, report: VerifyReport) -> dict[str, bytes]
             continue
         try:
             data[name] = zf.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            # A changed byte in the compressed stream: CRC or inflate error.
-            report.fail(name, f"tidak bisa dibaca dari ZIP ({exc})")
+        except Exception as exc:  # CRC, inflate (zlib.error), header: a damaged member
+            report.fail(name, f"tidak bisa dibaca dari ZIP ({type(exc).__name__}: {exc})")
     return data
 
 
 def verify_pack(path: str | Path, *, public_key: bytes | None = None, store=None) -> VerifyReport:
     """Check every hash, the signature and the custody chain of a pack; name what differs.
 
-    `public_key` (raw Ed25519) pins the key the manifest must be signed with; `store` lets the
-    pack's custody entry be looked up in the database that made it.
+    Each file has two witnesses of its SHA-256 (manifest.json and SHA256SUMS); manifest.json has
+    SHA256SUMS, the ZIP comment and, when signed, the signature. A file that disagrees with its
+    witnesses is named as changed; a witness that disagrees with a file its other witness vouches
+    for is named instead. `public_key` (raw Ed25519) pins the signing key; `store` looks the
+    pack's custody entry up in the database that made it.
     """
     report = VerifyReport()
     try:
         zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        report.fail("paket", f"bukan ZIP yang bisa dibaca ({exc})")
+    except Exception as exc:  # BadZipFile, OSError, struct/value errors on a damaged directory
+        report.fail("paket", f"bukan ZIP yang bisa dibaca ({type(exc).__name__}: {exc})")
         return report
     with zf:
         members = _read_members(zf, report)
+        comment = zf.comment.decode("utf-8", "replace")
+    actual = {name: sha256_hex(data) for name, data in members.items()}
 
+    sums = _parse_sums(members.get(SUMS), report)
+    comment_hash = _comment_hash(comment, report)
     raw_manifest = members.get(MANIFEST)
-    if raw_manifest is None:
-        report.fail(MANIFEST, "tidak ada di dalam paket")
-        return report
-    try:
-        manifest = json.loads(raw_manifest.decode("utf-8"))
-        listed = {f["name"]: f for f in manifest["files"]}
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        report.fail(MANIFEST, f"bukan manifest yang sah ({exc})")
-        _check_sums(members, report)
-        return report
+    manifest = _parse_manifest(raw_manifest, report)
+    signature_ok = (
+        _check_signature(members, manifest, raw_manifest, public_key, report)
+        if manifest is not None
+        else None
+    )
 
-    _check_sums(members, report)
-    _check_files(members, listed, report)
-    _check_signature(members, manifest, raw_manifest, public_key, report)
-    _check_custody(members, manifest, report, store)
-    _check_warc(members, manifest, report)
+    # manifest.json against its witnesses.
+    manifest_changed = False
+    if raw_manifest is not None:
+        witnesses = [w for w in (sums.get(MANIFEST), comment_hash) if w]
+        disagree = [w for w in witnesses if w != actual[MANIFEST]]
+        manifest_changed = (
+            manifest is None
+            or bool(witnesses and len(disagree) == len(witnesses))
+            or bool(signature_ok is False and disagree)
+        )
+        if manifest_changed and manifest is not None:
+            report.fail(MANIFEST, "diubah: SHA-256-nya tidak cocok dengan SHA256SUMS/komentar ZIP")
+        elif not manifest_changed:
+            if sums and sums.get(MANIFEST) != actual[MANIFEST]:
+                report.fail(SUMS, "baris manifest.json salah (manifest.json cocok dengan saksi lain)")
+            if comment_hash and comment_hash != actual[MANIFEST]:
+                report.fail("paket", "komentar ZIP mencatat SHA-256 manifest.json yang salah")
+            if signature_ok is False:
+                report.fail(SIGNATURE, "tanda tangan Ed25519 tidak cocok dengan manifest.json")
+    if signature_ok and not manifest_changed:
+        report.checked.append(f"tanda tangan Ed25519 sah (sidik jari kunci {report.fingerprint})")
+
+    # Every other file against manifest.json and SHA256SUMS.
+    listed = {f["name"]: f for f in manifest["files"]} if manifest is not None else {}
+    names = (set(listed) | set(sums) | set(members)) - {MANIFEST, SUMS}
+    for name in sorted(names):
+        _check_file(name, members, actual, listed, sums, manifest, manifest_changed, report)
+    if members.get(SUMS) is not None and sums and not any(p.file == SUMS for p in report.problems):
+        if members[SUMS] != sums_text(sums):  # same claims, written differently
+            report.fail(SUMS, "isinya berbeda dari yang seharusnya (format atau urutan diubah)")
+        else:
+            report.checked.append(f"{SUMS}: {len(sums)} baris cocok")
+    if manifest is not None:
+        _check_custody(members, manifest, report, store)
+        _check_warc(members, manifest, report)
     return report
 
 
-def _check_sums(members: dict[str, bytes], report: VerifyReport) -> None:
-    raw = members.get(SUMS)
+def _parse_sums(raw: bytes | None, report: VerifyReport) -> dict[str, str]:
     if raw is None:
         report.fail(SUMS, "tidak ada di dalam paket")
-        return
-    expected = sums_text({n: sha256_hex(d) for n, d in members.items() if n != SUMS})
-    if raw == expected:
-        report.checked.append(f"{SUMS}: semua {len(members) - 1} baris cocok")
-        return
-    before = len(report.problems)
+        return {}
     listed: dict[str, str] = {}
-    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), start=1):
+    for number, line in enumerate(raw.decode("utf-8", "replace").split("\n"), start=1):
+        if not line and number > 1:
+            continue
         digest, sep, name = line.partition("  ")
-        if not sep or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        if not sep or not re.fullmatch(r"[0-9a-f]{64}", digest) or not _allowed_name(name):
             report.fail(SUMS, f"baris {number} rusak")
             continue
         listed[name] = digest
-    for name, data in sorted(members.items()):
-        if name == SUMS:
-            continue
-        if name not in listed:
-            report.fail(SUMS, f"tidak mencantumkan {name}")
-        elif listed[name] != sha256_hex(data):
-            report.fail(name, f"SHA-256 tidak cocok dengan {SUMS}")
-    for name in sorted(set(listed) - set(members)):
-        report.fail(SUMS, f"mencantumkan {name}, yang tidak ada di paket")
-    if len(report.problems) == before:
-        report.fail(SUMS, "isinya berbeda dari yang seharusnya (format atau urutan diubah)")
+    return listed
 
 
-def _check_files(members: dict[str, bytes], listed: dict[str, dict], report: VerifyReport) -> None:
-    for name, entry in sorted(listed.items()):
-        data = members.get(name)
-        if data is None:
+def _comment_hash(comment: str, report: VerifyReport) -> str | None:
+    if not comment:
+        return None  # a re-zipped pack loses its comment; the files can still be checked
+    m = re.fullmatch(re.escape(f"{PACK_FORMAT} {MANIFEST} sha256=") + r"([0-9a-f]{64})", comment)
+    if m is None:
+        report.fail("paket", "komentar ZIP diubah")
+        return None
+    return m.group(1)
+
+
+def _parse_manifest(raw: bytes | None, report: VerifyReport) -> dict | None:
+    if raw is None:
+        report.fail(MANIFEST, "tidak ada di dalam paket")
+        return None
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+        for entry in manifest["files"]:
+            str(entry["name"]), str(entry["sha256"]), int(entry["size"])
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        report.fail(MANIFEST, f"diubah: bukan manifest yang sah ({type(exc).__name__})")
+        return None
+    return manifest
+
+
+def _check_file(
+    name: str,
+    members: dict[str, bytes],
+    actual: dict[str, str],
+    listed: dict[str, dict],
+    sums: dict[str, str],
+    manifest: dict | None,
+    manifest_changed: bool,
+    report: VerifyReport,
+) -> None:
+    if name not in members:
+        if name in listed and not manifest_changed:
             report.fail(name, "tercantum di manifest.json tetapi tidak ada di paket")
-            continue
-        if len(data) != entry.get("size"):
-            report.fail(name, f"ukuran {len(data)} byte, manifest.json mencatat {entry.get('size')}")
-        if sha256_hex(data) != entry.get("sha256"):
-            report.fail(name, "SHA-256 tidak cocok dengan manifest.json")
-        else:
-            report.checked.append(f"{name}: SHA-256 {entry['sha256']}")
-    for name in sorted(set(members) - set(listed) - set(META_FILES)):
+        elif name in sums and name not in listed:
+            report.fail(SUMS, f"mencantumkan {name}, yang tidak ada di paket")
+        return
+    h = actual[name]
+    if name == SIGNATURE:
+        if name in sums and sums[name] != h and not any(p.file == SIGNATURE for p in report.problems):
+            report.fail(SUMS, f"baris {name} salah")
+        return
+    entry = listed.get(name)
+    if manifest is not None and entry is None:
         report.fail(name, "ada di paket tetapi tidak tercantum di manifest.json")
+        return
+    if name not in sums and sums:
+        report.fail(SUMS, f"tidak mencantumkan {name}")
+    by_manifest = entry is not None and entry["sha256"] == h and entry["size"] == len(members[name])
+    by_sums = sums.get(name) == h
+    if by_manifest:
+        report.checked.append(f"{name}: SHA-256 {h}")
+        if name in sums and not by_sums:
+            report.fail(SUMS, f"baris {name} salah (berkasnya cocok dengan manifest.json)")
+    elif by_sums and manifest is not None:
+        if not manifest_changed:
+            report.fail(MANIFEST, f"diubah: catatan untuk {name} tidak cocok dengan berkasnya")
+    elif manifest is not None or name in sums:
+        size = f", ukuran {len(members[name])} byte" if entry and entry["size"] != len(members[name]) else ""
+        report.fail(name, f"diubah: SHA-256 tidak cocok dengan manifest.json maupun SHA256SUMS{size}")
 
 
 def _check_signature(
@@ -613,7 +684,8 @@ def _check_signature(
     raw_manifest: bytes,
     pinned: bytes | None,
     report: VerifyReport,
-) -> None:
+) -> bool | None:
+    """True/False: the signature does/does not match manifest.json; None: nothing to check."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -626,14 +698,13 @@ def _check_signature(
             report.fail(MANIFEST, "tidak ditandatangani, padahal kunci publik diminta")
         else:
             report.checked.append("paket tidak ditandatangani (tidak ada manifest.json.sig)")
-        return
+        return None
     report.signed = True
     try:
         key_raw = base64.b64decode(info["public_key"], validate=True)
         key = Ed25519PublicKey.from_public_bytes(key_raw)
-    except (KeyError, ValueError, TypeError) as exc:
-        report.fail(MANIFEST, f"kunci publik di manifest.json tidak sah ({exc})")
-        return
+    except (KeyError, ValueError, TypeError):
+        return False  # the manifest's key field was changed
     report.fingerprint = key_fingerprint(key_raw)
     if pinned is not None and key_raw != pinned:
         report.fail(
@@ -643,17 +714,15 @@ def _check_signature(
         )
     if sig_raw is None:
         report.fail(SIGNATURE, "tidak ada, padahal manifest.json menyebut tanda tangan")
-        return
+        return None
     try:
         signature = base64.b64decode(sig_raw.strip(), validate=True)
         key.verify(signature, raw_manifest)
     except (ValueError, InvalidSignature):
-        report.fail(SIGNATURE, "tanda tangan Ed25519 tidak cocok dengan manifest.json")
-        return
+        return False
     if sig_raw != base64.b64encode(signature) + b"\n":
         report.fail(SIGNATURE, "berkas tanda tangan diubah (format)")
-        return
-    report.checked.append(f"tanda tangan Ed25519 sah (sidik jari kunci {report.fingerprint})")
+    return True
 
 
 def _check_custody(members: dict[str, bytes], manifest: dict, report: VerifyReport, store) -> None:
@@ -682,7 +751,8 @@ def _check_custody(members: dict[str, bytes], manifest: dict, report: VerifyRepo
         report.fail(CUSTODY, f"berkas isi tidak ada: {', '.join(missing)}")
     else:
         digest = content_digest({n: members[n] for n in content_files})
-        if digest != last.content_sha256:
+        changed = {p.file for p in report.problems} & set(content_files)
+        if digest != last.content_sha256 and not changed:  # else those files are already named
             report.fail(CUSTODY, "hash isi paket tidak cocok dengan entri serah-terima")
         else:
             report.checked.append(
