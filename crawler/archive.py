@@ -18,7 +18,6 @@ import hashlib
 import io
 import os
 import socket
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -265,7 +264,9 @@ def read_record_bytes(captures_dir: str | Path, capture: Capture) -> bytes:
             fh.seek(capture.warc_offset)
             data = fh.read(capture.warc_length)
     except OSError as exc:
-        raise CaptureError(f"rekaman {capture.capture_id}: {path} tidak bisa dibaca ({exc})") from exc
+        raise CaptureError(
+            f"rekaman {capture.capture_id}: {path} tidak bisa dibaca ({exc})"
+        ) from exc
     if len(data) != capture.warc_length:
         raise CaptureError(
             f"rekaman {capture.capture_id}: {path} terpotong "
@@ -316,7 +317,9 @@ def payload_from_record_bytes(data: bytes, capture: Capture) -> bytes:
                     f"rekaman {capture.capture_id}: WARC-Payload-Digest tidak cocok dengan isi"
                 )
             return record.payload
-    raise CaptureError(f"rekaman {capture.capture_id}: record response tidak ada di {capture.warc_file}")
+    raise CaptureError(
+        f"rekaman {capture.capture_id}: record response tidak ada di {capture.warc_file}"
+    )
 
 
 def read_payload(captures_dir: str | Path, capture: Capture) -> bytes:

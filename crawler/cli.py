@@ -47,35 +47,95 @@ def evidence() -> None:
 
 
 @evidence.command("export")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="Berkas ZIP yang ditulis / the ZIP to write.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Berkas ZIP yang ditulis / the ZIP to write.",
+)
 @click.option("--db", default=None, help="Basis data (bawaan: PATROLI_DB) / database path.")
-@click.option("--rule", "rules", multiple=True,
-              help="Hanya listing dengan tanda aturan ini (bisa berulang) / only this rule.")
-@click.option("--min-risk", type=click.IntRange(0, 100), default=None,
-              help="Risiko minimum 0-100 / minimum risk.")
-@click.option("--marketplace", "marketplaces", multiple=True,
-              help="Hanya marketplace ini (bisa berulang) / only this marketplace.")
-@click.option("--since", default=None,
-              help="Terlihat sejak tanggal ini, mis. 2026-11-01 / seen since.")
-@click.option("--listing", "listings", multiple=True,
-              help="marketplace:id_listing atau URL (bisa berulang) / a listing.")
-@click.option("--limit", type=click.IntRange(min=1), default=None,
-              help="Paling banyak N listing, risiko tertinggi dulu / at most N.")
-@click.option("--all-listings", is_flag=True,
-              help="Juga listing tanpa tanda (bawaan: hanya yang bertanda) / also unflagged.")
-@click.option("--operator", default=None,
-              help="Nama pengekspor (bawaan: PATROLI_OPERATOR atau pengguna) / who exports.")
-@click.option("--sign-key", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Kunci privat Ed25519 untuk menandatangani manifest / signing key.")
-@click.option("--recapture", is_flag=True,
-              help="Ambil ulang halaman tiap listing sebelum ekspor / re-fetch first.")
-@click.option("--captures-dir", default=None,
-              help="Folder WARC (bawaan: PATROLI_CAPTURES_DIR) / WARC folder.")
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAMA=NILAI",
-              help="Ubah satu setelan Scrapy/Patroli / override one setting.")
-def evidence_export(out, db, rules, min_risk, marketplaces, since, listings, limit, all_listings,
-                    operator, sign_key, recapture, captures_dir, overrides) -> None:
+@click.option(
+    "--rule",
+    "rules",
+    multiple=True,
+    help="Hanya listing dengan tanda aturan ini (bisa berulang) / only this rule.",
+)
+@click.option(
+    "--min-risk",
+    type=click.IntRange(0, 100),
+    default=None,
+    help="Risiko minimum 0-100 / minimum risk.",
+)
+@click.option(
+    "--marketplace",
+    "marketplaces",
+    multiple=True,
+    help="Hanya marketplace ini (bisa berulang) / only this marketplace.",
+)
+@click.option(
+    "--since", default=None, help="Terlihat sejak tanggal ini, mis. 2026-11-01 / seen since."
+)
+@click.option(
+    "--listing",
+    "listings",
+    multiple=True,
+    help="marketplace:id_listing atau URL (bisa berulang) / a listing.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Paling banyak N listing, risiko tertinggi dulu / at most N.",
+)
+@click.option(
+    "--all-listings",
+    is_flag=True,
+    help="Juga listing tanpa tanda (bawaan: hanya yang bertanda) / also unflagged.",
+)
+@click.option(
+    "--operator",
+    default=None,
+    help="Nama pengekspor (bawaan: PATROLI_OPERATOR atau pengguna) / who exports.",
+)
+@click.option(
+    "--sign-key",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Kunci privat Ed25519 untuk menandatangani manifest / signing key.",
+)
+@click.option(
+    "--recapture",
+    is_flag=True,
+    help="Ambil ulang halaman tiap listing sebelum ekspor / re-fetch first.",
+)
+@click.option(
+    "--captures-dir", default=None, help="Folder WARC (bawaan: PATROLI_CAPTURES_DIR) / WARC folder."
+)
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAMA=NILAI",
+    help="Ubah satu setelan Scrapy/Patroli / override one setting.",
+)
+def evidence_export(
+    out,
+    db,
+    rules,
+    min_risk,
+    marketplaces,
+    since,
+    listings,
+    limit,
+    all_listings,
+    operator,
+    sign_key,
+    recapture,
+    captures_dir,
+    overrides,
+) -> None:
     """Tulis paket bukti (ZIP) untuk listing terpilih.
 
     Write an evidence pack (ZIP) for the selected listings: report (HTML, PDF), link lists per
@@ -104,15 +164,26 @@ def evidence_export(out, db, rules, min_risk, marketplaces, since, listings, lim
             from crawler.recapture import export_with_recapture
 
             result, checks = export_with_recapture(
-                db, out, selection, settings, captures_dir=captures_dir, operator=operator,
+                db,
+                out,
+                selection,
+                settings,
+                captures_dir=captures_dir,
+                operator=operator,
                 signing_key=key,
             )
         else:
             checks = []
             store = EvidenceStore(db)
             try:
-                result = export_pack(store, out, selection, captures_dir=captures_dir,
-                                     operator=operator, signing_key=key)
+                result = export_pack(
+                    store,
+                    out,
+                    selection,
+                    captures_dir=captures_dir,
+                    operator=operator,
+                    signing_key=key,
+                )
             finally:
                 store.close()
     except (EvidenceError, CustodyConflict) as exc:
@@ -121,7 +192,8 @@ def evidence_export(out, db, rules, min_risk, marketplaces, since, listings, lim
     click.echo(f"  listing: {result.listing_count}, rekaman WARC: {result.capture_count}")
     click.echo(f"  log serah-terima: entri {result.custody.seq}, hash {result.custody.entry_hash}")
     if key is not None:
-        click.echo(f"  ditandatangani, sidik jari kunci {result.manifest['signature']['fingerprint_sha256']}")
+        fingerprint = result.manifest["signature"]["fingerprint_sha256"]
+        click.echo(f"  ditandatangani, sidik jari kunci {fingerprint}")
     if checks:
         from collections import Counter
 
@@ -134,10 +206,17 @@ def evidence_export(out, db, rules, min_risk, marketplaces, since, listings, lim
 
 @evidence.command("verify")
 @click.argument("pack", type=click.Path(exists=True, dir_okay=False))
-@click.option("--public-key", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Kunci publik yang wajib dipakai menandatangani / pin the signing key.")
-@click.option("--db", default=None,
-              help="Cocokkan juga dengan log serah-terima basis data ini / check the DB's log.")
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Kunci publik yang wajib dipakai menandatangani / pin the signing key.",
+)
+@click.option(
+    "--db",
+    default=None,
+    help="Cocokkan juga dengan log serah-terima basis data ini / check the DB's log.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Tampilkan juga yang cocok / show what held.")
 def evidence_verify(pack, public_key, db, verbose) -> None:
     """Periksa setiap hash, tanda tangan dan log serah-terima sebuah paket bukti.
@@ -172,8 +251,13 @@ def evidence_verify(pack, public_key, db, verbose) -> None:
 
 
 @evidence.command("keygen")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="Berkas kunci privat (PEM); kunci publik ditulis ke .pub.pem di sebelahnya.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Berkas kunci privat (PEM); kunci publik ditulis ke .pub.pem di sebelahnya.",
+)
 def evidence_keygen(out) -> None:
     """Buat pasangan kunci Ed25519 untuk menandatangani paket bukti.
 

@@ -90,7 +90,8 @@ class Selection:
         unknown = [m for m in self.marketplaces if m not in MARKETPLACES]
         if unknown:
             raise EvidenceError(
-                f"marketplace tidak dikenal: {', '.join(unknown)} (pilih dari {', '.join(MARKETPLACES)})"
+                f"marketplace tidak dikenal: {', '.join(unknown)}"
+                f" (pilih dari {', '.join(MARKETPLACES)})"
             )
         for item in self.listings:
             if "://" not in item and ":" not in item:
@@ -445,9 +446,7 @@ def _write_zip_then_record(
     try:
         with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
             # A third witness of the manifest, outside every file (shown by `unzip -z`).
-            zf.comment = (
-                f"{PACK_FORMAT} {MANIFEST} sha256={sha256_hex(files[MANIFEST])}".encode()
-            )
+            zf.comment = f"{PACK_FORMAT} {MANIFEST} sha256={sha256_hex(files[MANIFEST])}".encode()
             for name in _pack_order(files):
                 info = zipfile.ZipInfo(name, date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
                 info.compress_type = (
@@ -573,7 +572,9 @@ def verify_pack(path: str | Path, *, public_key: bytes | None = None, store=None
             report.fail(MANIFEST, "diubah: SHA-256-nya tidak cocok dengan SHA256SUMS/komentar ZIP")
         elif not manifest_changed:
             if sums and sums.get(MANIFEST) != actual[MANIFEST]:
-                report.fail(SUMS, "baris manifest.json salah (manifest.json cocok dengan saksi lain)")
+                report.fail(
+                    SUMS, "baris manifest.json salah (manifest.json cocok dengan saksi lain)"
+                )
             if comment_hash and comment_hash != actual[MANIFEST]:
                 report.fail("paket", "komentar ZIP mencatat SHA-256 manifest.json yang salah")
             if signature_ok is False:
@@ -655,7 +656,11 @@ def _check_file(
         return
     h = actual[name]
     if name == SIGNATURE:
-        if name in sums and sums[name] != h and not any(p.file == SIGNATURE for p in report.problems):
+        if (
+            name in sums
+            and sums[name] != h
+            and not any(p.file == SIGNATURE for p in report.problems)
+        ):
             report.fail(SUMS, f"baris {name} salah")
         return
     entry = listed.get(name)
@@ -674,8 +679,14 @@ def _check_file(
         if not manifest_changed:
             report.fail(MANIFEST, f"diubah: catatan untuk {name} tidak cocok dengan berkasnya")
     elif manifest is not None or name in sums:
-        size = f", ukuran {len(members[name])} byte" if entry and entry["size"] != len(members[name]) else ""
-        report.fail(name, f"diubah: SHA-256 tidak cocok dengan manifest.json maupun SHA256SUMS{size}")
+        size = (
+            f", ukuran {len(members[name])} byte"
+            if entry and entry["size"] != len(members[name])
+            else ""
+        )
+        report.fail(
+            name, f"diubah: SHA-256 tidak cocok dengan manifest.json maupun SHA256SUMS{size}"
+        )
 
 
 def _check_signature(
@@ -778,13 +789,19 @@ def _check_warc(members: dict[str, bytes], manifest: dict, report: VerifyReport)
                 continue
             info = expected.get(record.record_id)
             if info is None:
-                report.fail(WARC_NAME, f"record {record.record_id} tidak tercantum di manifest.json")
+                report.fail(
+                    WARC_NAME, f"record {record.record_id} tidak tercantum di manifest.json"
+                )
                 continue
             seen.add(record.record_id)
             if sha256_hex(record.payload) != info.get("payload_sha256"):
-                report.fail(WARC_NAME, f"isi rekaman {info.get('capture_id')} berbeda dari SHA-256-nya")
+                report.fail(
+                    WARC_NAME, f"isi rekaman {info.get('capture_id')} berbeda dari SHA-256-nya"
+                )
             elif record.payload_digest != sha256_warc_digest(record.payload):
-                report.fail(WARC_NAME, f"WARC-Payload-Digest rekaman {info.get('capture_id')} salah")
+                report.fail(
+                    WARC_NAME, f"WARC-Payload-Digest rekaman {info.get('capture_id')} salah"
+                )
     except Exception as exc:  # warcio raises several types on a damaged stream
         report.fail(WARC_NAME, f"tidak bisa dibaca sebagai WARC ({type(exc).__name__}: {exc})")
         return

@@ -1,4 +1,4 @@
-"""Typed records of the evidence side: what the store hands to the pack builder, and the custody log.
+"""Typed records of the evidence side: what the store hands the pack builder; the custody log.
 
 A custody entry is hash-chained: `entry_hash` is the SHA-256 of the entry's canonical JSON
 (every field but `entry_hash`), and `prev_hash` is the previous entry's `entry_hash`, so no

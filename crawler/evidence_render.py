@@ -66,7 +66,9 @@ def pdf_text(text: str | None, *, bold: bool = False, limit: int = PDF_TEXT_LIMI
         return "-"
     cut = ""
     if len(text) > limit:
-        cut = f" … [dipotong: {len(text):,} karakter; teks lengkap di laporan.html dan listings.xlsx]"
+        cut = (
+            f" … [dipotong: {len(text):,} karakter; teks lengkap di laporan.html dan listings.xlsx]"
+        )
         text = text[:limit]
     cmap = _font_cmap("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
     out = []
@@ -170,7 +172,9 @@ def _listing_pdf(doc: _Pdf, item: ListingView) -> None:
         pdf.ln(3)
     doc.heading(f"{item.number}. {item.marketplace} · {item.listing_id}", size=11)
     doc.row("Judul (apa adanya)", pdf_text(item.title))
-    price = item.price + (f" (teks halaman: {pdf_text(item.price_text)})" if item.price_text else "")
+    price = item.price + (
+        f" (teks halaman: {pdf_text(item.price_text)})" if item.price_text else ""
+    )
     if item.original_price != "-":
         price += f"; harga coret {item.original_price}"
     doc.row("Harga", price)
@@ -387,7 +391,15 @@ def render_xlsx(view: ReportView) -> bytes:
 
     sheet(
         "listing",
-        [*LINK_COLUMNS, "harga_idr", "harga_teks", "terjual_angka", "kategori", "risiko", "id_rekaman"],
+        [
+            *LINK_COLUMNS,
+            "harga_idr",
+            "harga_teks",
+            "terjual_angka",
+            "kategori",
+            "risiko",
+            "id_rekaman",
+        ],
         (
             [
                 *link_row(item),
@@ -403,20 +415,56 @@ def render_xlsx(view: ReportView) -> bytes:
     )
     sheet(
         "tanda",
-        ["no", "marketplace", "id_listing", "aturan", "tingkat", "skor", "alasan", "reason", "dasar_hukum"],
+        [
+            "no",
+            "marketplace",
+            "id_listing",
+            "aturan",
+            "tingkat",
+            "skor",
+            "alasan",
+            "reason",
+            "dasar_hukum",
+        ],
         (
-            [item.number, item.marketplace, item.listing_id, f.rule, f.severity, f.score,
-             f.reason_id, f.reason_en, f.legal_basis]
+            [
+                item.number,
+                item.marketplace,
+                item.listing_id,
+                f.rule,
+                f.severity,
+                f.score,
+                f.reason_id,
+                f.reason_en,
+                f.legal_basis,
+            ]
             for item in view.listings
             for f in item.flags
         ),
     )
     sheet(
         "riwayat",
-        ["no", "marketplace", "id_listing", "waktu_utc", "waktu_wib", "harga", "terjual", "id_rekaman"],
+        [
+            "no",
+            "marketplace",
+            "id_listing",
+            "waktu_utc",
+            "waktu_wib",
+            "harga",
+            "terjual",
+            "id_rekaman",
+        ],
         (
-            [item.number, item.marketplace, item.listing_id, h.when_utc, h.when_wib, h.price,
-             h.sold, h.capture_id]
+            [
+                item.number,
+                item.marketplace,
+                item.listing_id,
+                h.when_utc,
+                h.when_wib,
+                h.price,
+                h.sold,
+                h.capture_id,
+            ]
             for item in view.listings
             for h in item.history
         ),
@@ -425,7 +473,16 @@ def render_xlsx(view: ReportView) -> bytes:
         "rekaman",
         ["id_rekaman", "jenis", "waktu_utc", "waktu_wib", "http", "byte", "sha256", "url"],
         (
-            [c.capture_id, c.kind, c.fetched_utc, c.fetched_wib, c.status, c.length, c.sha256, c.url]
+            [
+                c.capture_id,
+                c.kind,
+                c.fetched_utc,
+                c.fetched_wib,
+                c.status,
+                c.length,
+                c.sha256,
+                c.url,
+            ]
             for c in view.captures
         ),
     )

@@ -245,7 +245,9 @@ def listing_view(
     recapture: RecaptureResult | None,
 ) -> ListingView:
     listing = stored.listing
-    recapture_capture = captures.get(recapture.capture_id) if recapture and recapture.capture_id else None
+    recapture_capture = (
+        captures.get(recapture.capture_id) if recapture and recapture.capture_id else None
+    )
     hidden = {
         label: found
         for label, value in (
@@ -267,7 +269,9 @@ def listing_view(
         price=fmt_price(stored),
         price_idr=listing.price_idr,
         price_text=listing.price_text or "",
-        original_price=fmt_rupiah(listing.original_price_idr) if listing.original_price_idr else "-",
+        original_price=fmt_rupiah(listing.original_price_idr)
+        if listing.original_price_idr
+        else "-",
         seller_name=listing.seller_name or "-",
         seller_id=listing.seller_id or "-",
         seller_location=listing.seller_location or "-",

@@ -744,7 +744,8 @@ class EvidenceStore(Store):
         from crawler.evidence_records import CustodyEntry
 
         names = [f.name for f in fields(CustodyEntry)]
-        rows = self.db.execute(f"select {', '.join(names)} from custody_log order by seq").fetchall()
+        sql = f"select {', '.join(names)} from custody_log order by seq"
+        rows = self.db.execute(sql).fetchall()
         entries = []
         for row in rows:
             data = dict(zip(names, row, strict=True))

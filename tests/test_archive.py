@@ -30,7 +30,9 @@ from crawler.store import EvidenceStore
 from tests.evidence_helpers import ShopServer, card, fast_settings, run_cli, shop_page
 
 # Every byte value, CRLFs that look like record ends, and a gzip magic inside the payload.
-AWKWARD = bytes(range(256)) * 4 + b"\r\n\r\nWARC/1.1\r\n" + b"\x1f\x8b\x08" + "Rp1.250.000 ✓".encode()
+AWKWARD = (
+    bytes(range(256)) * 4 + b"\r\n\r\nWARC/1.1\r\n" + b"\x1f\x8b\x08" + "Rp1.250.000 ✓".encode()
+)
 
 
 def _exchange(body: bytes = AWKWARD, url: str = "https://www.tokopedia.com/toko/kain?x=1", **kw):
@@ -162,7 +164,10 @@ def test_middleware_archives_records_and_tags_the_response(tmp_path):
     request = Request("https://shopee.co.id/api/v4/search?keyword=batik", meta={"kind": "search"})
     body = '{"items": [{"name": "Kain Batik ✓"}]}'.encode()
     response = HtmlResponse(
-        request.url, status=200, body=body, request=request,
+        request.url,
+        status=200,
+        body=body,
+        request=request,
         headers={"Content-Type": "application/json", "Content-Length": "40"},
     )
     out = mw.process_response(request, response)
@@ -171,7 +176,12 @@ def test_middleware_archives_records_and_tags_the_response(tmp_path):
     mw.spider_closed()
     store = EvidenceStore(tmp_path / "p.db")
     capture = store.captures([capture_id])[capture_id]
-    assert (capture.url, capture.status, capture.kind, capture.crawl_id) == (request.url, 200, "search", 7)
+    assert (capture.url, capture.status, capture.kind, capture.crawl_id) == (
+        request.url,
+        200,
+        "search",
+        7,
+    )
     assert capture.content_type == "application/json"
     assert read_payload(tmp_path / "cap", capture) == body
 
@@ -192,8 +202,14 @@ def test_a_crawl_keeps_exactly_the_bytes_its_parser_read(tmp_path):
     with ShopServer(routes) as server:
         server.gzip_paths.add("/search?q=batik&page=1")
         done = run_cli(
-            ["tests.evidence_spiders", "--db", str(db), "--captures", str(captures_dir),
-             *fast_settings(server.base_url)]
+            [
+                "tests.evidence_spiders",
+                "--db",
+                str(db),
+                "--captures",
+                str(captures_dir),
+                *fast_settings(server.base_url),
+            ]
         )
         wire = server.wire["/search?q=batik&page=1"]
     assert done.returncode == 0, done.stderr

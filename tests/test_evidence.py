@@ -83,7 +83,10 @@ def test_round_trip_verifies_and_manifest_lists_every_file(filled, tmp_path):
     assert manifest["parameters"]["all_listings"] is True
     assert manifest["counts"]["listings"] == 12
     assert manifest["counts"]["by_marketplace"] == {
-        "blibli": 3, "lazada": 3, "shopee": 3, "tokopedia": 3,
+        "blibli": 3,
+        "lazada": 3,
+        "shopee": 3,
+        "tokopedia": 3,
     }
     assert manifest["counts"]["by_rule"] == {"BELOW_FLOOR": 6, "CB_UNDER_USD100": 4}
     with zipfile.ZipFile(result.path) as zf:
@@ -111,7 +114,9 @@ def test_warc_records_in_the_pack_are_byte_identical_to_the_crawl(filled, tmp_pa
     # ... and those are the very bytes on disk in the crawl's own WARC files.
     for capture_id in listed:
         c = captures[capture_id]
-        on_disk = (filled.captures_dir / c.warc_file).read_bytes()[c.warc_offset : c.warc_offset + c.warc_length]
+        on_disk = (filled.captures_dir / c.warc_file).read_bytes()[
+            c.warc_offset : c.warc_offset + c.warc_length
+        ]
         assert on_disk in packed
     bodies = {r.record_id: r.payload for r in iter_records(packed) if r.record_type == "response"}
     assert sorted(bodies.values()) == sorted(filled.bodies[c] for c in listed)
@@ -151,7 +156,10 @@ def test_selectors_combine(filled, tmp_path):
     assert keys(since="2026-12-01", all_listings=True) == []
     assert len(keys(since="2026-11-15", all_listings=True)) == 12
     by_url = filled.listings[3]  # listing 1003, on blibli
-    assert set(keys(listings=["lazada:1002", by_url.url])) == {("lazada", "1002"), ("blibli", "1003")}
+    assert set(keys(listings=["lazada:1002", by_url.url])) == {
+        ("lazada", "1002"),
+        ("blibli", "1003"),
+    }
     top = keys(all_listings=True, limit=3)
     assert len(top) == 3
     risks = [store.db["listings"].get(k)["risk"] for k in keys(all_listings=True)]
@@ -274,10 +282,26 @@ def test_cli_export_verify_keygen(filled, tmp_path):
     pack = tmp_path / "out" / "paket.zip"
     done = runner.invoke(
         main,
-        ["evidence", "export", "--out", str(pack), "--db", str(filled.db),
-         "--captures-dir", str(filled.captures_dir), "--rule", "BELOW_FLOOR",
-         "--marketplace", "tokopedia", "--marketplace", "lazada", "--operator", "Siti",
-         "--sign-key", str(key)],
+        [
+            "evidence",
+            "export",
+            "--out",
+            str(pack),
+            "--db",
+            str(filled.db),
+            "--captures-dir",
+            str(filled.captures_dir),
+            "--rule",
+            "BELOW_FLOOR",
+            "--marketplace",
+            "tokopedia",
+            "--marketplace",
+            "lazada",
+            "--operator",
+            "Siti",
+            "--sign-key",
+            str(key),
+        ],
     )
     assert done.exit_code == 0, done.output
     assert "listing: 6" in done.output
@@ -286,8 +310,16 @@ def test_cli_export_verify_keygen(filled, tmp_path):
     assert manifest["parameters"]["marketplaces"] == ["tokopedia", "lazada"]
     assert manifest["operator"] == "Siti"
     done = runner.invoke(
-        main, ["evidence", "verify", str(pack), "--public-key", str(tmp_path / "k.pub.pem"),
-               "--db", str(filled.db)]
+        main,
+        [
+            "evidence",
+            "verify",
+            str(pack),
+            "--public-key",
+            str(tmp_path / "k.pub.pem"),
+            "--db",
+            str(filled.db),
+        ],
     )
     assert done.exit_code == 0, done.output
     assert "UTUH / OK" in done.output
@@ -307,8 +339,18 @@ def test_cli_verify_exits_1_and_names_the_file(filled, tmp_path):
 def test_cli_export_with_nothing_selected_fails_clearly(filled, tmp_path):
     done = CliRunner().invoke(
         main,
-        ["evidence", "export", "--out", str(tmp_path / "x.zip"), "--db", str(filled.db),
-         "--captures-dir", str(filled.captures_dir), "--since", "2030-01-01"],
+        [
+            "evidence",
+            "export",
+            "--out",
+            str(tmp_path / "x.zip"),
+            "--db",
+            str(filled.db),
+            "--captures-dir",
+            str(filled.captures_dir),
+            "--since",
+            "2030-01-01",
+        ],
     )
     assert done.exit_code == 1
     assert "tidak ada listing yang cocok" in done.output

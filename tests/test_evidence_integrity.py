@@ -34,8 +34,13 @@ def _pack(tmp_path_factory, signed: bool):
         key = load_private_key(private)
     store = EvidenceStore(filled.db)
     result = export_pack(
-        store, base / "pack.zip", Selection(all_listings=True), captures_dir=filled.captures_dir,
-        operator="Uji", signing_key=key, now="2026-11-28T03:00:00Z",
+        store,
+        base / "pack.zip",
+        Selection(all_listings=True),
+        captures_dir=filled.captures_dir,
+        operator="Uji",
+        signing_key=key,
+        now="2026-11-28T03:00:00Z",
     )
     store.close()
     with zipfile.ZipFile(result.path) as zf:

@@ -32,8 +32,14 @@ def recaptured(tmp_path_factory):
     }
     with ShopServer(routes) as server:
         crawl = run_cli(
-            ["tests.evidence_spiders", "--db", str(db), "--captures", str(captures),
-             *fast_settings(server.base_url)]
+            [
+                "tests.evidence_spiders",
+                "--db",
+                str(db),
+                "--captures",
+                str(captures),
+                *fast_settings(server.base_url),
+            ]
         )
         assert crawl.returncode == 0, crawl.stderr
         before = {
@@ -42,21 +48,43 @@ def recaptured(tmp_path_factory):
         }
         server.routes.update(
             {
-                "/produk/1": (200, {"Content-Type": "text/html"},
-                              shop_page([card("1", "Kain batik tulis 1", "Rp95.000", "Toko 1")])),
+                "/produk/1": (
+                    200,
+                    {"Content-Type": "text/html"},
+                    shop_page([card("1", "Kain batik tulis 1", "Rp95.000", "Toko 1")]),
+                ),
                 # 2: gone (404); 3: page says the product is gone; 4: CAPTCHA; 5: HTTP 410
-                "/produk/3": (200, {"Content-Type": "text/html"},
-                              b"<html><body>Produk tidak ditemukan</body></html>"),
-                "/produk/4": (403, {"Content-Type": "text/html"},
-                              b"<html><body>captcha: verifikasi keamanan</body></html>"),
+                "/produk/3": (
+                    200,
+                    {"Content-Type": "text/html"},
+                    b"<html><body>Produk tidak ditemukan</body></html>",
+                ),
+                "/produk/4": (
+                    403,
+                    {"Content-Type": "text/html"},
+                    b"<html><body>captcha: verifikasi keamanan</body></html>",
+                ),
                 "/produk/5": (410, {"Content-Type": "text/html"}, b"<html>gone</html>"),
             }
         )
         server.gzip_paths.add("/produk/1")
         done = run_cli(
-            ["crawler.cli", "evidence", "export", "--out", str(base / "pack.zip"), "--db", str(db),
-             "--captures-dir", str(captures), "--all-listings", "--recapture",
-             "--operator", "Petugas", *fast_settings(server.base_url)]
+            [
+                "crawler.cli",
+                "evidence",
+                "export",
+                "--out",
+                str(base / "pack.zip"),
+                "--db",
+                str(db),
+                "--captures-dir",
+                str(captures),
+                "--all-listings",
+                "--recapture",
+                "--operator",
+                "Petugas",
+                *fast_settings(server.base_url),
+            ]
         )
         hits = list(server.hits)
     return base, db, captures, before, done, hits
@@ -68,15 +96,20 @@ def test_export_reports_each_verdict(recaptured):
     assert "periksa ulang: 1 masih tayang" in done.stdout
     assert "periksa ulang: 3 sudah tidak tayang (dihapus)" in done.stdout
     assert "periksa ulang: 1 tidak bisa diperiksa (diblokir situs)" in done.stdout
-    assert sorted(h for h in hits if h.startswith("/produk/")) == [f"/produk/{i}" for i in range(1, 6)]
+    assert sorted(h for h in hits if h.startswith("/produk/")) == [
+        f"/produk/{i}" for i in range(1, 6)
+    ]
     store = EvidenceStore(db)
     rows = store.db.execute(
         "select listing_id, status, http_status, capture_id, previous_capture_id, crawl_id"
         " from recaptures order by listing_id"
     ).fetchall()
     assert [(r[0], r[1], r[2]) for r in rows] == [
-        ("1", "live", 200), ("2", "removed", 404), ("3", "removed", 200),
-        ("4", "blocked", 403), ("5", "removed", 410),
+        ("1", "live", 200),
+        ("2", "removed", 404),
+        ("3", "removed", 200),
+        ("4", "blocked", 403),
+        ("5", "removed", 410),
     ]
     for row in rows:
         assert row[4] == before[row[0]]  # the capture the listing had before
@@ -91,9 +124,12 @@ def test_live_listing_gets_a_new_snapshot_removed_ones_keep_theirs(recaptured):
     live = store.db["listings"].get(("tokopedia", "1"))
     assert live["price_idr"] == 95_000
     assert live["capture_id"] != before["1"]
-    assert store.db.execute(
-        "select count(*) from listing_snapshots where listing_id = '1'"
-    ).fetchone()[0] == 2
+    assert (
+        store.db.execute(
+            "select count(*) from listing_snapshots where listing_id = '1'"
+        ).fetchone()[0]
+        == 2
+    )
     for lid in ("2", "3", "4", "5"):
         assert store.db["listings"].get(("tokopedia", lid))["capture_id"] == before[lid]
     new = store.captures([live["capture_id"]])[live["capture_id"]]
@@ -135,11 +171,21 @@ def test_spider_is_found_by_marketplace():
 
 def test_raw_listing_from_a_stored_listing_keeps_what_the_detail_request_needs():
     listing = Listing(
-        marketplace="shopee", listing_id="123.456", url="https://shopee.co.id/x-i.123.456",
-        title="Kain", price_idr=150_000, sold_count=12, seller_id="123", seller_name="Toko",
+        marketplace="shopee",
+        listing_id="123.456",
+        url="https://shopee.co.id/x-i.123.456",
+        title="Kain",
+        price_idr=150_000,
+        sold_count=12,
+        seller_id="123",
+        seller_name="Toko",
     )
     raw = raw_from_listing(listing)
     assert (raw.listing_id, raw.url, raw.seller_id, raw.price, raw.sold) == (
-        "123.456", "https://shopee.co.id/x-i.123.456", "123", "150000", "12"
+        "123.456",
+        "https://shopee.co.id/x-i.123.456",
+        "123",
+        "150000",
+        "12",
     )
     assert StoredListing(listing).listing is listing

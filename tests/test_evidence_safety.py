@@ -19,8 +19,26 @@ from crawler.store import EvidenceStore
 from tests.evidence_helpers import HOSTILE_SELLERS, HOSTILE_TITLES, HOSTILE_URLS, LONG, fill_store
 
 ALLOWED_TAGS = {
-    "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "small", "table",
-    "tr", "th", "td", "div", "span", "bdi", "a", "br",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "small",
+    "table",
+    "tr",
+    "th",
+    "td",
+    "div",
+    "span",
+    "bdi",
+    "a",
+    "br",
 }
 PACK_NAMES = re.compile(
     r"^(laporan\.html|laporan\.pdf|listings\.xlsx|captures\.warc\.gz|custody\.json|manifest\.json"
@@ -40,8 +58,11 @@ def pack(tmp_path_factory):
     out_dir = base / "out"
     store = EvidenceStore(filled.db)
     export_pack(
-        store, out_dir / "paket.zip", Selection(all_listings=True),
-        captures_dir=filled.captures_dir, operator="<script>alert('op')</script>",
+        store,
+        out_dir / "paket.zip",
+        Selection(all_listings=True),
+        captures_dir=filled.captures_dir,
+        operator="<script>alert('op')</script>",
     )
     store.close()
     with zipfile.ZipFile(out_dir / "paket.zip") as zf:
@@ -135,7 +156,9 @@ def test_pdf_text_shows_what_it_cannot_draw(text, shown):
 def test_pdf_text_cuts_long_strings_with_a_note():
     out = pdf_text(LONG)
     assert out.startswith(LONG[:PDF_TEXT_LIMIT])
-    assert out.endswith("[dipotong: 10,006 karakter; teks lengkap di laporan.html dan listings.xlsx]")
+    assert out.endswith(
+        "[dipotong: 10,006 karakter; teks lengkap di laporan.html dan listings.xlsx]"
+    )
 
 
 def test_csv_cells_never_run_and_round_trip(pack):
