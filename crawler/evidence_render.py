@@ -107,13 +107,22 @@ class _Pdf:
     def page(self) -> None:
         self.pdf.add_page()
 
-    def heading(self, text: str, size: float = 13) -> None:
+    def _fits(self, text: str, width: float) -> bool:
+        # One cell() is far cheaper than multi_cell()'s line breaking: use it when one line will do.
+        return "\n" not in text and self.pdf.get_string_width(text) <= width - 2 * self.pdf.c_margin
+
+    def _text(self, width: float, height: float, text: str) -> None:
+        """Text from the current position to `width`, wrapped when it must be; then a new line."""
         pdf = self.pdf
-        pdf.set_font("DejaVu", "B", size)
-        pdf.multi_cell(
-            0, size * 0.5, pdf_text(text, bold=True), align="L", new_x="LMARGIN", new_y="NEXT"
-        )
-        pdf.ln(1.5)
+        if self._fits(text, width or pdf.w - pdf.r_margin - pdf.get_x()):
+            pdf.cell(width, height, text, new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.multi_cell(width, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
+
+    def heading(self, text: str, size: float = 13) -> None:
+        self.pdf.set_font("DejaVu", "B", size)
+        self._text(0, size * 0.5, pdf_text(text, bold=True))
+        self.pdf.ln(1.5)
 
     def para(self, text: str, size: float = 9) -> None:
         pdf = self.pdf
@@ -125,39 +134,47 @@ class _Pdf:
         pdf = self.pdf
         if pdf.will_page_break(5):
             pdf.add_page()
-        y = pdf.get_y()
         pdf.set_font("DejaVu", "B", size)
-        pdf.multi_cell(45, 4.5, label, align="L", new_x="RIGHT", new_y="TOP")
+        pdf.cell(45, 4.5, label)  # labels are ours and short
         pdf.set_font("DejaVu", "", size)
-        pdf.multi_cell(0, 4.5, value, align="L", new_x="LMARGIN", new_y="NEXT")
-        if y < pdf.get_y() < y + 4.5:
-            pdf.set_y(y + 4.5)
+        self._text(0, 4.5, value)
 
-    def table(self, header: list[str], rows: list[list[str]], widths: list[float]) -> None:
+    def table(
+        self, header: list[str], rows: list[list[str]], widths: list[float], size: float = 7.5
+    ) -> None:
+        """A bordered grid; a cell wraps only when its text does not fit on one line."""
+        self.pdf.set_font("DejaVu", "B", size)
+        self._grid_row(header, widths, fill=True)
+        self.pdf.set_font("DejaVu", "", size)
+        for cells in rows:
+            self._grid_row(cells, widths)
+        self.pdf.ln(2)
+
+    def _grid_row(self, cells: list[str], widths: list[float], fill: bool = False) -> None:
         pdf = self.pdf
-        pdf.set_font("DejaVu", "", 7.5)
-        with pdf.table(
-            col_widths=widths,
-            text_align="LEFT",
-            line_height=3.6,
-            first_row_as_headings=True,
-            headings_style=_headings_style(),
-        ) as table:
-            for cells in [header, *rows]:
-                line = table.row()
-                for cell in cells:
-                    line.cell(cell)
-        pdf.ln(2)
+        lh = 3.6
+        lines = [
+            [text]
+            if self._fits(text, w)
+            else pdf.multi_cell(w, lh, text, dry_run=True, output="LINES")
+            for text, w in zip(cells, widths, strict=True)
+        ]
+        height = max(len(cell) for cell in lines) * lh
+        if pdf.will_page_break(height):
+            pdf.add_page()
+        x0, y0 = pdf.l_margin, pdf.get_y()
+        x = x0
+        pdf.set_fill_color(235, 235, 235)
+        for cell_lines, w in zip(lines, widths, strict=True):
+            pdf.rect(x, y0, w, height, style="DF" if fill else "D")
+            for n, line in enumerate(cell_lines):
+                pdf.set_xy(x, y0 + n * lh)
+                pdf.cell(w, lh, line)
+            x += w
+        pdf.set_xy(x0, y0 + height)
 
     def output(self) -> bytes:
         return bytes(self.pdf.output())
-
-
-@cache
-def _headings_style():
-    from fpdf.fonts import FontFace
-
-    return FontFace(family="DejaVu", emphasis="BOLD", fill_color=(235, 235, 235))
 
 
 def _capture_line(c: CaptureView) -> str:
@@ -216,7 +233,7 @@ def _listing_pdf(doc: _Pdf, item: ListingView) -> None:
                 ]
                 for f in item.flags
             ],
-            [32, 13, 9, 86, 40],
+            [32, 15, 9, 84, 40],
         )
     else:
         doc.para("Tidak ada tanda (flag) untuk listing ini.", size=8)
