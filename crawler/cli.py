@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+
 import click
 
 from crawler import __version__
+
+DEFAULT_DB = "data/patroli.db"
+DEFAULT_CATALOGUE = "data/demo_catalogue.db"
+
+
+def fail(message: str) -> None:
+    """One line on stderr, exit status 2: how every user error ends."""
+    click.echo(f"patroli: {message}", err=True)
+    sys.exit(2)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,11 +28,181 @@ def main() -> None:
     """
 
 
+def _base_urls(values: tuple[str, ...]) -> dict[str, str]:
+    urls = {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if not sep or not url.startswith(("http://", "https://")):
+            fail(f"--base-url harus berbentuk MARKETPLACE=URL, bukan {value!r}")
+        urls[name] = url
+    return urls
+
+
+@main.command()
+@click.argument("marketplaces", nargs=-1, required=True)
+@click.option("--keyword", "-k", "keywords", multiple=True, help="Kata kunci (boleh berulang) / keyword")
+@click.option("--keywords-file", type=click.Path(dir_okay=False), help="Berkas kata kunci, satu per baris")
+@click.option("--set", "keyword_set", help="Set kata kunci dari data/keywords.yaml / keyword set")
+@click.option("--max-pages", type=click.IntRange(1, 100), help="Halaman per kata kunci / pages per keyword")
+@click.option("--detail/--no-detail", default=None, help="Ambil halaman produk / follow product pages")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Basis data / database")
+@click.option("--base-url", "base_urls", multiple=True, help="MARKETPLACE=URL, mis. untuk marketplace demo")
+@click.option("--job", help="Nama jadwal yang memulai patroli ini / schedule job name")
+def crawl(marketplaces, keywords, keywords_file, keyword_set, max_pages, detail, db, base_urls, job):
+    """Patroli MARKETPLACE... untuk kata kunci; simpan ke basis data.
+
+    Crawl the given marketplaces (tokopedia, shopee, lazada, blibli, shop) for keywords.
+    """
+    from crawler.keywords import KeywordError, resolve_keywords
+    from crawler.runner import format_summary, run_crawl
+
+    try:
+        words = resolve_keywords(keywords, keywords_file, keyword_set)
+    except KeywordError as exc:
+        fail(str(exc))
+    overrides = {}
+    if max_pages:
+        overrides["PATROLI_MAX_PAGES"] = max_pages
+    if detail is not None:
+        overrides["PATROLI_DETAIL"] = detail
+    if base_urls:
+        from scrapy.utils.project import get_project_settings
+
+        merged = dict(get_project_settings().getdict("PATROLI_BASE_URLS"))
+        merged.update(_base_urls(base_urls))
+        overrides["PATROLI_BASE_URLS"] = merged
+    try:
+        summary = run_crawl(list(marketplaces), words, db=db, overrides=overrides, job=job)
+    except ValueError as exc:
+        fail(str(exc))
+    click.echo(format_summary(summary))
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Basis data / database")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db, host, port):
+    """Buka basis data di Datasette / browse the database in Datasette."""
+    from pathlib import Path
+
+    if not Path(db).exists():
+        fail(f"{db}: basis data belum ada; jalankan dulu `patroli crawl` atau `patroli demo`")
+    from crawler.datasette_app import serve_datasette
+
+    click.echo(f"Datasette: http://{host}:{port}/  (Ctrl-C untuk berhenti)")
+    serve_datasette(db, host, port)
+
+
+@main.command("demo-market")
+@click.option("--listings", default=5000, show_default=True, type=click.IntRange(1, 10_000_000))
+@click.option("--seed", default=20231004, show_default=True, type=int)
+@click.option("--catalogue", default=DEFAULT_CATALOGUE, show_default=True, help="Berkas katalog demo")
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--block", default=0.0, type=click.FloatRange(0, 1), help="Bagian permintaan diblokir")
+@click.option("--throttle", default=0.0, type=click.FloatRange(0, 1), help="Bagian dijawab 429")
+@click.option("--error", "error_share", default=0.0, type=click.FloatRange(0, 1), help="Bagian dijawab 500")
+def demo_market(listings, seed, catalogue, port, block, throttle, error_share):
+    """Jalankan marketplace demo di 127.0.0.1 / serve the demo marketplace on loopback."""
+    from crawler.demo.catalogue import Catalogue
+    from crawler.demo.server import DemoMarket, Faults
+
+    cat = Catalogue.build(catalogue, listings, seed, progress=_progress("katalog demo"))
+    try:
+        faults = Faults(block=block, throttle=throttle, error=error_share, seed=seed)
+    except ValueError as exc:
+        fail(str(exc))
+    market = DemoMarket(cat, port=port, faults=faults)
+    click.echo(f"Marketplace demo ({listings} listing) di {market.url}/ (Ctrl-C untuk berhenti)")
+    for prefix, url in sorted(market.base_urls().items()):
+        click.echo(f"  {prefix:<14} {url}")
+    with contextlib.suppress(KeyboardInterrupt):
+        market.serve_forever()
+
+
+@main.command()
+@click.option("--listings", default=5000, show_default=True, type=click.IntRange(1, 10_000_000))
+@click.option("--seed", default=20231004, show_default=True, type=int)
+@click.option("--db", default=DEFAULT_DB, show_default=True)
+@click.option("--catalogue", default=DEFAULT_CATALOGUE, show_default=True)
+@click.option("--max-pages", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--serve/--no-serve", default=True, help="Buka Datasette setelah patroli")
+@click.option("--port", default=8001, show_default=True, type=int)
+def demo(listings, seed, db, catalogue, max_pages, serve, port):
+    """Patroli penuh atas marketplace demo, lalu Datasette.
+
+    A full patrol of the bundled demo marketplace, then Datasette on http://127.0.0.1:8001.
+    """
+    from crawler.demo.patrol import run_demo
+
+    run_demo(
+        listings=listings,
+        seed=seed,
+        db=db,
+        catalogue=catalogue,
+        max_pages=max_pages,
+        echo=click.echo,
+        progress=_progress("katalog demo"),
+    )
+    if serve:
+        from crawler.datasette_app import serve_datasette
+
+        click.echo(f"\nDatasette: http://127.0.0.1:{port}/  (Ctrl-C untuk berhenti)")
+        serve_datasette(db, "127.0.0.1", port)
+
+
+def _progress(label: str):
+    def show(done: int, total: int) -> None:
+        if total >= 50_000:
+            click.echo(f"\r{label}: {done}/{total}", nl=done >= total, err=True)
+
+    return show
+
+
+# -- patroli extract (helper: tokopedia) -------------------------------------------------------
+
+
+@main.command("extract")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--marketplace",
+    "-m",
+    required=True,
+    type=click.Choice(["tokopedia", "shopee", "lazada", "blibli", "shop"]),
+    help="Marketplace asal berkas / the marketplace the file was saved from",
+)
+@click.option("--url", default="", help="URL asal halaman, untuk tautan relatif / the page's URL")
+def extract_command(file, marketplace, url):
+    """Tampilkan listing yang dibaca parser dari halaman tersimpan, satu JSON per baris.
+
+    Print what the page parser reads from a saved page or API response: one JSON object per
+    line with the Listing fields. A file the parser cannot read: one line on stderr, exit 2.
+    """
+    import dataclasses
+    import json
+
+    from crawler.extract import ExtractError, extract_file
+
+    try:
+        listings = extract_file(file, marketplace, url)
+    except ExtractError as exc:
+        fail(" ".join(str(exc).split()))
+    except ImportError:
+        fail(f"{file}: parser untuk {marketplace} belum tersedia")
+    for listing in listings:
+        click.echo(json.dumps(dataclasses.asdict(listing), ensure_ascii=False))
+        if listing.note:
+            # The listing is printed all the same (price null, raw text kept); say what was wrong.
+            click.echo(
+                f"patroli: {file}: {listing.marketplace}/{listing.listing_id}: {listing.note}", err=True
+            )
+
+
 # == patroli evidence: export | verify | keygen (crawler/evidence.py) ===========================
 
 
 def _evidence_settings(overrides: tuple[str, ...]):
-    from crawler.recapture import project_settings
+    from crawler.runner import project_settings
 
     pairs = {}
     for item in overrides:
@@ -187,7 +369,7 @@ def evidence_export(
             finally:
                 store.close()
     except (EvidenceError, CustodyConflict) as exc:
-        raise click.ClickException(str(exc)) from exc
+        fail(str(exc))
     click.echo(f"Paket bukti ditulis: {result.path}")
     click.echo(f"  listing: {result.listing_count}, rekaman WARC: {result.capture_count}")
     click.echo(f"  log serah-terima: entri {result.custody.seq}, hash {result.custody.entry_hash}")
@@ -230,7 +412,7 @@ def evidence_verify(pack, public_key, db, verbose) -> None:
     try:
         pinned = load_public_key(public_key) if public_key else None
     except EvidenceError as exc:
-        raise click.ClickException(str(exc)) from exc
+        fail(str(exc))
     store = EvidenceStore(db) if db else None
     try:
         report = verify_pack(pack, public_key=pinned, store=store)
@@ -269,7 +451,7 @@ def evidence_keygen(out) -> None:
     try:
         private, public, fingerprint = generate_key(out, _passphrase())
     except EvidenceError as exc:
-        raise click.ClickException(str(exc)) from exc
+        fail(str(exc))
     click.echo(f"Kunci privat: {private} (simpan rahasia / keep secret)")
     click.echo(f"Kunci publik: {public}")
     click.echo(f"Sidik jari SHA-256 / fingerprint: {fingerprint}")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 from collections.abc import AsyncIterator, Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -33,15 +32,6 @@ from spiders.pages import PageParseError
 logger = logging.getLogger(__name__)
 
 GONE = (404, 410)
-
-
-def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
-    """Patroli's Scrapy settings (SCRAPY_SETTINGS_MODULE or crawler.settings) plus overrides."""
-    settings = Settings()
-    settings.setmodule(os.environ.get("SCRAPY_SETTINGS_MODULE") or "crawler.settings", "project")
-    for key, value in (overrides or {}).items():
-        settings.set(key, value, priority="cmdline")
-    return settings
 
 
 def spider_class_for(marketplace: str, settings: Settings) -> type[MarketplaceSpider] | None:

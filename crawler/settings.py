@@ -17,7 +17,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # +-50%
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
@@ -25,7 +25,14 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
-RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# 429 is not retried here: the spider records each throttled fetch and asks again itself
+# (PATROLI_THROTTLE_RETRIES), after RetryAfterMiddleware has slowed the site down as asked.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+PATROLI_THROTTLE_RETRIES = 3
+PATROLI_RETRY_AFTER_MAX = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.throttle.RetryAfterMiddleware": 560,
+}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False
@@ -43,6 +50,7 @@ ITEM_PIPELINES = {
 # Where each marketplace lives. The demo marketplace replaces these with 127.0.0.1 URLs.
 PATROLI_BASE_URLS = {
     "tokopedia": "https://www.tokopedia.com",
+    "tokopedia-gql": "https://gql.tokopedia.com",  # product pages (PDPGetLayoutQuery)
     "shopee": "https://shopee.co.id",
     "lazada": "https://www.lazada.co.id",
     "blibli": "https://www.blibli.com",

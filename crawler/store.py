@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -334,27 +334,18 @@ class Store:
         pages: Iterable[PageRecord] = (),
     ) -> tuple[int, int]:
         """Store one batch in one transaction. Returns (new listings, updated listings)."""
-        scored = list(scored)
-        pages = list(pages)
         now = utc_now()
         # A listing can come twice in a batch (two keywords): the last one wins, one snapshot.
         by_key: dict[tuple[str, str], ScoredListing] = {}
         for item in scored:
             by_key[item.listing.key] = item
         existing = self._existing_keys(list(by_key))
-        new = updated = 0
         listing_rows, snapshot_rows, seller_rows, flag_rows = [], [], [], []
-        for key, item in by_key.items():
+        for item in by_key.values():
             listing = item.listing
+            seen = listing.captured_at or now
             row = _listing_row(listing)
-            row["last_seen_at"] = listing.captured_at or now
-            row["last_crawl_id"] = crawl_id
-            if key in existing:
-                updated += 1
-            else:
-                new += 1
-                row["first_seen_at"] = listing.captured_at or now
-                row["first_crawl_id"] = crawl_id
+            row.update(first_seen_at=seen, last_seen_at=seen, first_crawl_id=crawl_id, last_crawl_id=crawl_id)
             if item.assessment is not None:
                 row.update(_assessment_row(item.assessment))
                 flag_rows.extend(_flag_rows(item.assessment.flags, crawl_id, now))
@@ -364,7 +355,7 @@ class Store:
                     "crawl_id": crawl_id,
                     "marketplace": listing.marketplace,
                     "listing_id": listing.listing_id,
-                    "captured_at": listing.captured_at or now,
+                    "captured_at": seen,
                     "capture_id": listing.capture_id,
                     **{f: getattr(listing, f) for f in SNAPSHOT_FIELDS},
                 }
@@ -377,25 +368,39 @@ class Store:
                         "name": listing.seller_name,
                         "location": listing.seller_location,
                         "url": listing.seller_url,
-                        "is_official": listing.is_official,
+                        "is_official": _flag_int(listing.is_official),
+                        "first_seen_at": now,
                         "last_seen_at": now,
                     }
                 )
+        page_rows = [{**_record_dict(p), "crawl_id": crawl_id} for p in pages]
         with self.db.atomic():
-            if listing_rows:
-                self._upsert_listings(listing_rows, existing)
-                self.db["listing_snapshots"].insert_all(snapshot_rows, batch_size=1000)
-            if seller_rows:
-                self._upsert_sellers(seller_rows, now)
-            if flag_rows:
-                keys = [item.listing.key for item in by_key.values() if item.assessment is not None]
-                self._delete_flags(keys)
-                self.db["flags"].insert_all(flag_rows, batch_size=1000)
-            if pages:
-                self.db["crawl_pages"].insert_all(
-                    [{**asdict(p), "crawl_id": crawl_id} for p in pages], batch_size=1000
-                )
-        return new, updated
+            self._upsert("listings", ("marketplace", "listing_id"), listing_rows, keep=FIRST_SEEN)
+            self._insert("listing_snapshots", snapshot_rows)
+            self._upsert("sellers", ("marketplace", "seller_id"), seller_rows, keep={"first_seen_at"})
+            self._delete_flags([key for key, item in by_key.items() if item.assessment is not None])
+            self._insert("flags", flag_rows)
+            self._insert("crawl_pages", page_rows)
+        new = sum(1 for key in by_key if key not in existing)
+        return new, len(by_key) - new
+
+    # The hot path writes with executemany: sqlite-utils' insert_all costs more per row than the
+    # SQLite work itself at crawl rates. Rows of one call share their columns.
+    def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        for columns, group in _by_columns(rows).items():
+            sql = f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+            self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in group])
+
+    def _upsert(self, table: str, pk: tuple[str, ...], rows: list[dict[str, Any]], keep: set[str]) -> None:
+        """Insert, or update every column but the key and `keep` (first-seen facts stay)."""
+        for columns, group in _by_columns(rows).items():
+            updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in pk and c not in keep)
+            sql = (
+                f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+                f"values ({', '.join('?' * len(columns))}) "
+                f"on conflict ({', '.join(pk)}) do update set {updates}"
+            )
+            self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in group])
 
     def _existing_keys(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
@@ -410,25 +415,6 @@ class Store:
                 ).fetchall()
             )
         return found
-
-    def _upsert_listings(self, rows: list[dict], existing: set[tuple[str, str]]) -> None:
-        # Rows are grouped by their keys: sqlite-utils fills a key missing from one row of a
-        # chunk with NULL, which would wipe first_seen_at or an earlier assessment on upsert.
-        groups: dict[tuple[bool, frozenset[str]], list[dict]] = {}
-        for row in rows:
-            is_new = (row["marketplace"], row["listing_id"]) not in existing
-            groups.setdefault((is_new, frozenset(row)), []).append(row)
-        for (is_new, _), group in groups.items():
-            if is_new:
-                self.db["listings"].insert_all(group, batch_size=500)
-            else:
-                self.db["listings"].upsert_all(group, pk=("marketplace", "listing_id"), batch_size=500)
-
-    def _upsert_sellers(self, rows: list[dict], now: str) -> None:
-        self.db["sellers"].upsert_all(rows, pk=("marketplace", "seller_id"), batch_size=500)
-        self.db.execute(
-            "update sellers set first_seen_at = ? where first_seen_at is null", [now]
-        )
 
     def _delete_flags(self, keys: list[tuple[str, str]]) -> None:
         for i in range(0, len(keys), 400):
@@ -472,16 +458,35 @@ class Store:
                 self.db["flags"].insert_all(rows, batch_size=1000)
 
 
+FIRST_SEEN = {"first_seen_at", "first_crawl_id"}
+_BOOL_FIELDS = ("is_cross_border", "is_official", "is_preorder")
+
+
+def _flag_int(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _record_dict(record: Any) -> dict[str, Any]:
+    # asdict() deep-copies every value; these records hold only scalars.
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def _by_columns(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    return groups
+
+
 def _listing_row(listing: Listing) -> dict[str, Any]:
-    row = asdict(listing)
-    for key in ("is_cross_border", "is_official", "is_preorder"):
-        if row[key] is not None:
-            row[key] = int(row[key])
+    row = {name: getattr(listing, name) for name in LISTING_FIELDS}
+    for key in _BOOL_FIELDS:
+        row[key] = _flag_int(row[key])
     return row
 
 
 def _row_listing(row: dict[str, Any]) -> Listing:
-    for key in ("is_cross_border", "is_official", "is_preorder"):
+    for key in _BOOL_FIELDS:
         if row[key] is not None:
             row[key] = bool(row[key])
     return Listing(**row)
@@ -503,7 +508,7 @@ def _assessment_row(a: Assessment) -> dict[str, Any]:
 def _flag_rows(flags: Iterable[Flag], crawl_id: int | None, now: str) -> list[dict[str, Any]]:
     rows = []
     for flag in flags:
-        row = asdict(flag)
+        row = _record_dict(flag)
         row["evidence"] = json.dumps(flag.evidence, ensure_ascii=False, default=str)
         row["crawl_id"] = crawl_id
         row["created_at"] = now
@@ -511,7 +516,62 @@ def _flag_rows(flags: Iterable[Flag], crawl_id: int | None, now: str) -> list[di
     return rows
 
 
-# == Evidence: captures, recaptures and the custody log ==========================================
+@migrations()
+def m002_views(db: sqlite_utils.Database) -> None:
+    """Views Datasette shows: coverage, flagged listings, sellers at a glance."""
+    db.create_view(
+        "coverage",
+        """
+        select crawl_id, marketplace, keyword,
+               count(*) as pages,
+               sum(outcome = 'ok') as ok,
+               sum(outcome = 'empty') as empty,
+               sum(outcome = 'blocked') as blocked,
+               sum(outcome = 'throttled') as throttled,
+               sum(outcome = 'error') as error,
+               sum(listings_found) as listings_found,
+               sum(bytes) as bytes,
+               min(fetched_at) as first_fetch,
+               max(fetched_at) as last_fetch
+        from crawl_pages
+        group by crawl_id, marketplace, keyword
+        """,
+    )
+    db.create_view(
+        "flagged_listings",
+        """
+        select l.marketplace, l.listing_id, l.title, l.price_idr, l.unit_price_idr, l.category,
+               l.risk, l.likely_imported, l.below_local_cost, l.mislabelled_technique,
+               l.seller_name, l.seller_location, l.sold_count, l.url,
+               group_concat(f.rule, ', ') as rules,
+               group_concat(f.reason_id, ' | ') as alasan
+        from listings l join flags f on f.marketplace = l.marketplace and f.listing_id = l.listing_id
+        group by l.marketplace, l.listing_id
+        order by l.risk desc
+        """,
+    )
+    db.create_view(
+        "seller_summary",
+        """
+        select s.marketplace, s.seller_id, s.name, s.location,
+               count(l.listing_id) as listings,
+               sum(l.risk >= 50) as high_risk_listings,
+               min(l.price_idr) as min_price_idr,
+               sum(l.sold_count) as sold_count
+        from sellers s left join listings l
+          on l.marketplace = s.marketplace and l.seller_id = s.seller_id
+        group by s.marketplace, s.seller_id
+        """,
+    )
+
+
+@migrations()
+def m003_listing_note(db: sqlite_utils.Database) -> None:
+    """What normalisation could not read (an unreadable price), kept beside the raw text."""
+    db["listings"].add_column("note", str)
+
+
+# == Evidence: captures, recaptures and the custody log ========================================
 # (crawler/archive.py writes captures; crawler/evidence.py reads listings for packs and appends
 # to the custody log.) Kept in its own section so that it merges cleanly.
 
@@ -600,7 +660,7 @@ class EvidenceStore(Store):
 
     def save_capture(self, capture) -> None:
         with self.db.atomic():
-            self.db["captures"].insert(asdict(capture), replace=True)
+            self.db["captures"].insert(_record_dict(capture), replace=True)
 
     def captures(self, capture_ids: Iterable[str]):
         from crawler.archive import Capture
@@ -730,7 +790,7 @@ class EvidenceStore(Store):
     # -- recaptures -------------------------------------------------------------------------
 
     def save_recaptures(self, results) -> None:
-        rows = [{k: v for k, v in asdict(r).items()} for r in results]
+        rows = [_record_dict(r) for r in results]
         if rows:
             with self.db.atomic():
                 self.db["recaptures"].insert_all(rows, batch_size=500)
@@ -761,7 +821,7 @@ class EvidenceStore(Store):
         """Append one entry, refusing it when the log moved on since `entry.prev_hash` was read."""
         from crawler.evidence_records import GENESIS_HASH
 
-        row = asdict(entry)
+        row = _record_dict(entry)
         row["parameters"] = json.dumps(entry.parameters, ensure_ascii=False, sort_keys=True)
         conn = self.db.conn
         conn.execute("begin immediate")

@@ -77,7 +77,7 @@ def main(argv: list[str]) -> None:
 
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.recapture import project_settings
+    from crawler.runner import project_settings
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)

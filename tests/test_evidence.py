@@ -352,7 +352,7 @@ def test_cli_export_with_nothing_selected_fails_clearly(filled, tmp_path):
             "2030-01-01",
         ],
     )
-    assert done.exit_code == 1
+    assert done.exit_code == 2
     assert "tidak ada listing yang cocok" in done.output
 
 

@@ -13,7 +13,8 @@ import pytest
 from crawler.archive import iter_records, read_payload
 from crawler.evidence_records import StoredListing
 from crawler.items import Listing
-from crawler.recapture import project_settings, raw_from_listing, spider_class_for
+from crawler.recapture import raw_from_listing, spider_class_for
+from crawler.runner import project_settings
 from crawler.store import EvidenceStore
 from tests.evidence_helpers import ShopServer, card, fast_settings, run_cli, shop_page
 from tests.evidence_spiders import EvidenceTestSpider

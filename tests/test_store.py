@@ -23,9 +23,7 @@ def test_recrawl_updates_rows_and_adds_snapshots(tmp_db):
     new, updated = store.save_batch(first, [ScoredListing(_listing(i)) for i in range(10)])
     assert (new, updated) == (10, 0)
     second = store.start_crawl(["tokopedia"], ["batik tulis"])
-    new, updated = store.save_batch(
-        second, [ScoredListing(_listing(i, price=90_000)) for i in range(10)]
-    )
+    new, updated = store.save_batch(second, [ScoredListing(_listing(i, price=90_000)) for i in range(10)])
     assert (new, updated) == (0, 10)
     assert store.count("listings") == 10
     assert store.count("listing_snapshots") == 20

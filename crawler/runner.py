@@ -1,0 +1,145 @@
+"""Running a patrol: settings for a crawl, one crawl row per run, the spiders, the summary."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
+
+from crawler.store import Store
+
+# What a crawl of the local demo marketplace changes: it is ours, on loopback, so no throttling.
+DEMO_OVERRIDES: dict[str, Any] = {
+    "DOWNLOAD_DELAY": 0,
+    "DOWNLOAD_DELAY_JITTER": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "DOWNLOAD_TIMEOUT": 20,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def demo_settings(base_urls: dict[str, str], **extra: Any) -> dict[str, Any]:
+    """Settings that point every spider at a running demo marketplace."""
+    return {**DEMO_OVERRIDES, "PATROLI_BASE_URLS": base_urls, **extra}
+
+
+def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    settings = get_project_settings()
+    if overrides:
+        settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def spider_classes(settings: Settings, marketplaces: Iterable[str]) -> list[type]:
+    loader = SpiderLoader.from_settings(settings)
+    known = set(loader.list())
+    wanted = list(marketplaces)
+    unknown = [m for m in wanted if m not in known]
+    if unknown:
+        raise ValueError(
+            f"marketplace tidak dikenal: {', '.join(unknown)} (tersedia: {', '.join(sorted(known))})"
+        )
+    return [loader.load(m) for m in wanted]
+
+
+def open_crawl(
+    db: str, marketplaces: Sequence[str], keywords: Sequence[str], job: str | None, settings: Settings
+) -> int:
+    store = Store(db)
+    try:
+        recorded = {
+            k: settings.get(k)
+            for k in ("PATROLI_MAX_PAGES", "PATROLI_DETAIL", "USER_AGENT", "CONCURRENT_REQUESTS_PER_DOMAIN")
+        }
+        return store.start_crawl(marketplaces, keywords, job=job, settings=recorded)
+    finally:
+        store.close()
+
+
+def close_crawl(db: str, crawl_id: int, status: str, reason: str | None = None) -> dict[str, Any]:
+    store = Store(db)
+    try:
+        store.finish_crawl(crawl_id, status=status, reason=reason)
+        return store.crawl_summary(crawl_id)
+    finally:
+        store.close()
+
+
+def crawl_status(finish_reasons: Iterable[str | None]) -> tuple[str, str | None]:
+    """A crawl is finished only when every spider finished; otherwise say why it stopped."""
+    reasons = [r for r in finish_reasons if r not in (None, "finished")]
+    if not reasons:
+        return "finished", None
+    if any(r == "shutdown" for r in reasons):
+        return "interrupted", ", ".join(sorted(set(reasons)))
+    return "failed", ", ".join(sorted(set(reasons)))
+
+
+def run_crawl(
+    marketplaces: Sequence[str],
+    keywords: Sequence[str],
+    *,
+    db: str,
+    overrides: dict[str, Any] | None = None,
+    job: str | None = None,
+    spider_args: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Crawl in this process (blocking; the Twisted reactor runs once per process)."""
+    from scrapy.crawler import CrawlerProcess
+
+    settings = project_settings({**(overrides or {}), "PATROLI_DB": db})
+    classes = spider_classes(settings, marketplaces)
+    crawl_id = open_crawl(db, marketplaces, keywords, job, settings)
+    settings.set("PATROLI_CRAWL_ID", crawl_id, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawlers = []
+    for cls in classes:
+        crawler = process.create_crawler(cls)
+        crawlers.append(crawler)
+        process.crawl(crawler, keywords=list(keywords), **(spider_args or {}))
+    try:
+        process.start()
+    except KeyboardInterrupt:
+        return close_crawl(db, crawl_id, "interrupted", "KeyboardInterrupt")
+    status, reason = crawl_status(c.stats.get_value("finish_reason") for c in crawlers)
+    return close_crawl(db, crawl_id, status, reason)
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The end-of-crawl summary, in Indonesian. A blocked marketplace is never 'nothing found'."""
+    crawl = summary["crawl"]
+    lines = [
+        f"Patroli #{crawl['id']} {crawl['status']} dalam {crawl['seconds'] or 0:.1f} detik",
+        f"  listing: {crawl['listings_seen']} (baru {crawl['listings_new']}, diperbarui "
+        f"{crawl['listings_updated']}), penjual: {summary['sellers']}, halaman: {crawl['pages']}, "
+        f"diblokir: {crawl['blocked']}, galat: {crawl['errors']}, ditandai: {crawl['flags_raised']}",
+    ]
+    for market, figures in sorted(summary["marketplaces"].items()):
+        listings = figures.get("listings", 0)
+        note = ""
+        if figures.get("blocked") and not listings:
+            note = "  <- DIBLOKIR, bukan kosong: tidak ada yang bisa dibaca"
+        elif figures.get("blocked"):
+            note = "  <- sebagian diblokir"
+        elif figures.get("errors") and not listings:
+            note = "  <- GAGAL: semua permintaan galat"
+        lines.append(
+            f"  {market:<10} listing {listings:>6}  penjual {figures.get('sellers', 0):>5}  "
+            f"halaman {figures.get('pages', 0):>4}  kosong {figures.get('empty', 0) or 0:>3}  "
+            f"diblokir {figures.get('blocked', 0) or 0:>3}  galat {figures.get('errors', 0) or 0:>3}{note}"
+        )
+    for page in summary["blocked_pages"][:5]:
+        lines.append(
+            f"  diblokir: {page['marketplace']} kata kunci {page['keyword']!r} ({page['reason']}) {page['url']}"
+        )
+    return "\n".join(lines)
+
+
+def summary_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, ensure_ascii=False, default=str)
