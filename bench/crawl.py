@@ -100,7 +100,7 @@ def worker(args: argparse.Namespace) -> None:
                 return None
 
         cls, kwargs = BareSpider, {}
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(cls)
     process.crawl(crawler, **kwargs)
     process.start()

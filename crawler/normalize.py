@@ -269,7 +269,7 @@ def clean_text(text: str | None, limit: int = 10_000, multiline: bool = False) -
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _count_or_none(text: str | int | None) -> int | None:

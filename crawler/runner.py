@@ -93,11 +93,11 @@ def run_crawl(
     """Crawl in this process (blocking; the Twisted reactor runs once per process)."""
     from scrapy.crawler import CrawlerProcess
 
-    settings = project_settings({**(overrides or {}), "PATROLI_DB": db})
+    settings = project_settings({**(overrides or {}), "PATROLI_DB": db, "LOG_INSTALL_ROOT_HANDLER": True})
     classes = spider_classes(settings, marketplaces)
     crawl_id = open_crawl(db, marketplaces, keywords, job, settings)
     settings.set("PATROLI_CRAWL_ID", crawl_id, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for cls in classes:
         crawler = process.create_crawler(cls)

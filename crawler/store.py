@@ -178,7 +178,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["listing_snapshots"].create_index(["marketplace", "listing_id", "crawl_id"])
+    # One snapshot per listing per crawl, even when two keywords find the same listing.
+    db["listing_snapshots"].create_index(["marketplace", "listing_id", "crawl_id"], unique=True)
     db["listing_snapshots"].create_index(["crawl_id"])
     db["crawl_pages"].create_index(["crawl_id", "marketplace", "keyword"])
     db["crawl_pages"].create_index(["outcome"])
@@ -376,7 +377,9 @@ class Store:
         page_rows = [{**_record_dict(p), "crawl_id": crawl_id} for p in pages]
         with self.db.atomic():
             self._upsert("listings", ("marketplace", "listing_id"), listing_rows, keep=FIRST_SEEN)
-            self._insert("listing_snapshots", snapshot_rows)
+            self._upsert(
+                "listing_snapshots", ("marketplace", "listing_id", "crawl_id"), snapshot_rows, keep=set()
+            )
             self._upsert("sellers", ("marketplace", "seller_id"), seller_rows, keep={"first_seen_at"})
             self._delete_flags([key for key, item in by_key.items() if item.assessment is not None])
             self._insert("flags", flag_rows)

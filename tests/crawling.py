@@ -45,3 +45,8 @@ async def _crawl(
     store.finish_crawl(crawl_id, status=status, reason=reason)
     store.close()
     return crawl_id
+
+
+def aio(coro) -> Deferred:
+    """Run an asyncio coroutine (Datasette's client, say) from a pytest-twisted test."""
+    return deferred_from_coro(coro)
