@@ -90,6 +90,15 @@ class _Sha256WarcWriter(WARCWriter):
         return Digester("sha256")
 
 
+def captures_dir_for(configured: str | None, db_path: str | Path | None) -> Path:
+    """PATROLI_CAPTURES_DIR, or `captures/` beside the database: the WARCs follow their DB."""
+    if configured:
+        return Path(configured)
+    if db_path and str(db_path) != ":memory:":
+        return Path(db_path).parent / "captures"
+    return Path(DEFAULT_CAPTURES_DIR)
+
+
 def utc_now_micro() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
@@ -382,11 +391,12 @@ class WarcCaptureMiddleware:
         settings = crawler.settings
         if not settings.getbool("PATROLI_CAPTURE", True):
             raise NotConfigured("PATROLI_CAPTURE is off")
+        db_path = settings.get("PATROLI_DB") or "data/patroli.db"
         mw = cls(
             crawler,
-            settings.get("PATROLI_CAPTURES_DIR") or DEFAULT_CAPTURES_DIR,
+            str(captures_dir_for(settings.get("PATROLI_CAPTURES_DIR"), db_path)),
             settings.getint("PATROLI_CAPTURES_MAX_BYTES", DEFAULT_MAX_BYTES),
-            settings.get("PATROLI_DB") or "data/patroli.db",
+            db_path,
         )
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw

@@ -323,12 +323,13 @@ def evidence_export(
     Write an evidence pack (ZIP) for the selected listings: report (HTML, PDF), link lists per
     marketplace (CSV), workbook (XLSX), the WARC records, manifest, SHA256SUMS, custody log.
     """
+    from crawler.archive import captures_dir_for
     from crawler.evidence import EvidenceError, Selection, export_pack, load_private_key
     from crawler.store import CustodyConflict, EvidenceStore
 
     settings = _evidence_settings(overrides)
     db = db or settings.get("PATROLI_DB")
-    captures_dir = captures_dir or settings.get("PATROLI_CAPTURES_DIR")
+    captures_dir = str(captures_dir_for(captures_dir or settings.get("PATROLI_CAPTURES_DIR"), db))
     settings.set("PATROLI_CAPTURES_DIR", captures_dir, priority="cmdline")  # recapture writes here
     selection = Selection(
         rules=list(rules),

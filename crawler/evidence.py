@@ -90,8 +90,7 @@ class Selection:
         unknown = [m for m in self.marketplaces if m not in MARKETPLACES]
         if unknown:
             raise EvidenceError(
-                f"marketplace tidak dikenal: {', '.join(unknown)}"
-                f" (pilih dari {', '.join(MARKETPLACES)})"
+                f"marketplace tidak dikenal: {', '.join(unknown)} (pilih dari {', '.join(MARKETPLACES)})"
             )
         for item in self.listings:
             if "://" not in item and ":" not in item:
@@ -106,9 +105,7 @@ class Selection:
             try:
                 datetime.fromisoformat(self.since.replace("Z", "+00:00"))
             except ValueError as exc:
-                raise EvidenceError(
-                    f"--since {self.since!r}: bukan tanggal (contoh 2026-11-01)"
-                ) from exc
+                raise EvidenceError(f"--since {self.since!r}: bukan tanggal (contoh 2026-11-01)") from exc
 
     def keys_and_urls(self) -> tuple[list[tuple[str, str]], list[str]]:
         keys, urls = [], []
@@ -178,13 +175,9 @@ def generate_key(path: str | Path, passphrase: bytes | None = None) -> tuple[Pat
             raise EvidenceError(f"{p} sudah ada; tidak ditimpa")
     key = Ed25519PrivateKey.generate()
     encryption = (
-        serialization.BestAvailableEncryption(passphrase)
-        if passphrase
-        else serialization.NoEncryption()
+        serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
     )
-    private_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-    )
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
@@ -469,6 +462,36 @@ def _pack_order(files: dict[str, bytes]) -> list[str]:
     return [n for n in first + middle + last if n in files]
 
 
+def demo_pack(
+    db: str | Path,
+    out: str | Path,
+    *,
+    captures_dir: str | Path | None = None,
+    limit: int = 50,
+    operator: str = "demo",
+) -> tuple[ExportResult, VerifyReport]:
+    """The pack a demo ends with: the riskiest flagged listings, or the riskiest listings while no
+    flag exists yet; verified against the database's custody log."""
+    from crawler.archive import captures_dir_for
+    from crawler.store import EvidenceStore
+
+    store = EvidenceStore(db)
+    try:
+        selection = Selection(limit=limit)
+        if not selection.select(store):
+            selection = Selection(all_listings=True, limit=limit)
+        result = export_pack(
+            store,
+            out,
+            selection,
+            captures_dir=captures_dir_for(str(captures_dir) if captures_dir else None, db),
+            operator=operator,
+        )
+        return result, verify_pack(result.path, store=store)
+    finally:
+        store.close()
+
+
 # -- verifying a pack -------------------------------------------------------------------------
 
 
@@ -572,9 +595,7 @@ def verify_pack(path: str | Path, *, public_key: bytes | None = None, store=None
             report.fail(MANIFEST, "diubah: SHA-256-nya tidak cocok dengan SHA256SUMS/komentar ZIP")
         elif not manifest_changed:
             if sums and sums.get(MANIFEST) != actual[MANIFEST]:
-                report.fail(
-                    SUMS, "baris manifest.json salah (manifest.json cocok dengan saksi lain)"
-                )
+                report.fail(SUMS, "baris manifest.json salah (manifest.json cocok dengan saksi lain)")
             if comment_hash and comment_hash != actual[MANIFEST]:
                 report.fail("paket", "komentar ZIP mencatat SHA-256 manifest.json yang salah")
             if signature_ok is False:
@@ -656,11 +677,7 @@ def _check_file(
         return
     h = actual[name]
     if name == SIGNATURE:
-        if (
-            name in sums
-            and sums[name] != h
-            and not any(p.file == SIGNATURE for p in report.problems)
-        ):
+        if name in sums and sums[name] != h and not any(p.file == SIGNATURE for p in report.problems):
             report.fail(SUMS, f"baris {name} salah")
         return
     entry = listed.get(name)
@@ -679,14 +696,8 @@ def _check_file(
         if not manifest_changed:
             report.fail(MANIFEST, f"diubah: catatan untuk {name} tidak cocok dengan berkasnya")
     elif manifest is not None or name in sums:
-        size = (
-            f", ukuran {len(members[name])} byte"
-            if entry and entry["size"] != len(members[name])
-            else ""
-        )
-        report.fail(
-            name, f"diubah: SHA-256 tidak cocok dengan manifest.json maupun SHA256SUMS{size}"
-        )
+        size = f", ukuran {len(members[name])} byte" if entry and entry["size"] != len(members[name]) else ""
+        report.fail(name, f"diubah: SHA-256 tidak cocok dengan manifest.json maupun SHA256SUMS{size}")
 
 
 def _check_signature(
@@ -789,19 +800,13 @@ def _check_warc(members: dict[str, bytes], manifest: dict, report: VerifyReport)
                 continue
             info = expected.get(record.record_id)
             if info is None:
-                report.fail(
-                    WARC_NAME, f"record {record.record_id} tidak tercantum di manifest.json"
-                )
+                report.fail(WARC_NAME, f"record {record.record_id} tidak tercantum di manifest.json")
                 continue
             seen.add(record.record_id)
             if sha256_hex(record.payload) != info.get("payload_sha256"):
-                report.fail(
-                    WARC_NAME, f"isi rekaman {info.get('capture_id')} berbeda dari SHA-256-nya"
-                )
+                report.fail(WARC_NAME, f"isi rekaman {info.get('capture_id')} berbeda dari SHA-256-nya")
             elif record.payload_digest != sha256_warc_digest(record.payload):
-                report.fail(
-                    WARC_NAME, f"WARC-Payload-Digest rekaman {info.get('capture_id')} salah"
-                )
+                report.fail(WARC_NAME, f"WARC-Payload-Digest rekaman {info.get('capture_id')} salah")
     except Exception as exc:  # warcio raises several types on a damaged stream
         report.fail(WARC_NAME, f"tidak bisa dibaca sebagai WARC ({type(exc).__name__}: {exc})")
         return

@@ -69,5 +69,5 @@ PATROLI_KEYWORDS = ["batik tulis", "kain tenun", "songket", "tas rotan"]
 # the WARC holds exactly what the parser read, failed attempts included.
 DOWNLOADER_MIDDLEWARES = {"crawler.archive.WarcCaptureMiddleware": 585}
 PATROLI_CAPTURE = True
-PATROLI_CAPTURES_DIR = "data/captures"
+PATROLI_CAPTURES_DIR = None  # None: captures/ beside PATROLI_DB (data/captures)
 PATROLI_CAPTURES_MAX_BYTES = 100 * 1024 * 1024  # start a new .warc.gz past this size

@@ -233,3 +233,11 @@ def test_a_crawl_keeps_exactly_the_bytes_its_parser_read(tmp_path):
     assert None not in {r[0] for r in referenced}
     with pytest.raises(sqlite3.IntegrityError):
         store.db.execute("insert into captures (capture_id) values (?)", [capture.capture_id])
+
+
+def test_captures_go_beside_the_database_unless_configured(tmp_path):
+    mw = WarcCaptureMiddleware.from_crawler(
+        get_crawler(settings_dict={"PATROLI_DB": str(tmp_path / "x" / "p.db")})
+    )
+    assert mw.archive.directory == tmp_path / "x" / "captures"
+    assert _middleware(tmp_path).archive.directory == tmp_path / "cap"

@@ -369,3 +369,17 @@ def test_rewrite_helper_changes_only_the_named_member(filled, tmp_path):
     with zipfile.ZipFile(result.path) as a, zipfile.ZipFile(tmp_path / "same.zip") as b:
         assert {n: a.read(n) for n in a.namelist()} == {n: b.read(n) for n in b.namelist()}
     assert verify_pack(tmp_path / "same.zip").ok
+
+
+def test_demo_pack_takes_flagged_listings_or_else_the_top_ones(filled, tmp_path):
+    from crawler.evidence import demo_pack
+
+    result, report = demo_pack(filled.db, tmp_path / "demo.zip", captures_dir=filled.captures_dir, limit=5)
+    assert report.ok and result.listing_count == 5
+    assert manifest_of(result.path)["parameters"]["all_listings"] is False
+    store = EvidenceStore(filled.db)
+    store.db.execute("delete from flags")
+    store.db.conn.commit()
+    result, report = demo_pack(filled.db, tmp_path / "demo2.zip", captures_dir=filled.captures_dir, limit=5)
+    assert report.ok and result.listing_count == 5
+    assert manifest_of(result.path)["parameters"]["all_listings"] is True
