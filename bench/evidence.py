@@ -74,17 +74,23 @@ def main() -> None:
         size = result.path.stat().st_size
         flags = sum(len(s.flags) for s in stored)
 
-    print(f"Patroli evidence export benchmark ({platform.python_implementation()} "
-          f"{platform.python_version()}, {platform.machine()})")
-    print(f"  data: {len(keys)} listings, {flags} flags, {len(captures)} captures "
-          f"({len(warc) / 1024:.0f} KiB of WARC records); built in {fill_s:.2f} s")
+    print(
+        f"Patroli evidence export benchmark ({platform.python_implementation()} "
+        f"{platform.python_version()}, {platform.machine()})"
+    )
+    print(
+        f"  data: {len(keys)} listings, {flags} flags, {len(captures)} captures "
+        f"({len(warc) / 1024:.0f} KiB of WARC records); built in {fill_s:.2f} s"
+    )
     print(f"  baseline (select + load + copy WARC records): {baseline_s:8.3f} s")
     for name in STAGES:
         print(f"    {name:<22} {spent[name]:8.3f} s")
     other = export_s - sum(spent.values())
     print(f"    {'hashes, custody, zip':<22} {other:8.3f} s (with the baseline's work)")
-    print(f"  export of {result.listing_count} listings:        {export_s:8.3f} s "
-          f"= {export_s / baseline_s:.1f}x baseline, {export_s / result.listing_count * 1000:.1f} ms/listing")
+    print(
+        f"  export of {result.listing_count} listings:        {export_s:8.3f} s "
+        f"= {export_s / baseline_s:.1f}x baseline, {export_s / result.listing_count * 1000:.1f} ms/listing"
+    )
     print(f"  pack: {size / 1024 / 1024:.1f} MiB; verify: {verify_s:.3f} s")
 
 

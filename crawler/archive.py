@@ -273,13 +273,10 @@ def read_record_bytes(captures_dir: str | Path, capture: Capture) -> bytes:
             fh.seek(capture.warc_offset)
             data = fh.read(capture.warc_length)
     except OSError as exc:
-        raise CaptureError(
-            f"rekaman {capture.capture_id}: {path} tidak bisa dibaca ({exc})"
-        ) from exc
+        raise CaptureError(f"rekaman {capture.capture_id}: {path} tidak bisa dibaca ({exc})") from exc
     if len(data) != capture.warc_length:
         raise CaptureError(
-            f"rekaman {capture.capture_id}: {path} terpotong "
-            f"({len(data)} dari {capture.warc_length} byte)"
+            f"rekaman {capture.capture_id}: {path} terpotong ({len(data)} dari {capture.warc_length} byte)"
         )
     return data
 
@@ -326,9 +323,7 @@ def payload_from_record_bytes(data: bytes, capture: Capture) -> bytes:
                     f"rekaman {capture.capture_id}: WARC-Payload-Digest tidak cocok dengan isi"
                 )
             return record.payload
-    raise CaptureError(
-        f"rekaman {capture.capture_id}: record response tidak ada di {capture.warc_file}"
-    )
+    raise CaptureError(f"rekaman {capture.capture_id}: record response tidak ada di {capture.warc_file}")
 
 
 def read_payload(captures_dir: str | Path, capture: Capture) -> bytes:
@@ -346,11 +341,7 @@ def sha256_warc_digest(payload: bytes) -> str:
 
 def exchange_from_scrapy(request, response, *, crawl_id: int | None = None) -> Exchange:
     def pairs(headers) -> list[tuple[str, str]]:
-        return [
-            (k.decode("latin-1"), v.decode("latin-1"))
-            for k, values in headers.items()
-            for v in values
-        ]
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
 
     ip = getattr(response, "ip_address", None)
     return Exchange(
@@ -412,9 +403,7 @@ class WarcCaptureMiddleware:
 
         if self.store is None:
             self.store = EvidenceStore(self.db_path)
-        capture = self.archive.write(
-            exchange_from_scrapy(request, response, crawl_id=self._crawl_id())
-        )
+        capture = self.archive.write(exchange_from_scrapy(request, response, crawl_id=self._crawl_id()))
         self.store.save_capture(capture)
         self.crawler.stats.inc_value("patroli/captures")
         self.crawler.stats.inc_value("patroli/capture_bytes", capture.payload_length)

@@ -255,9 +255,7 @@ def evidence() -> None:
     multiple=True,
     help="Hanya marketplace ini (bisa berulang) / only this marketplace.",
 )
-@click.option(
-    "--since", default=None, help="Terlihat sejak tanggal ini, mis. 2026-11-01 / seen since."
-)
+@click.option("--since", default=None, help="Terlihat sejak tanggal ini, mis. 2026-11-01 / seen since.")
 @click.option(
     "--listing",
     "listings",

@@ -66,9 +66,7 @@ def pdf_text(text: str | None, *, bold: bool = False, limit: int = PDF_TEXT_LIMI
         return "-"
     cut = ""
     if len(text) > limit:
-        cut = (
-            f" … [dipotong: {len(text):,} karakter; teks lengkap di laporan.html dan listings.xlsx]"
-        )
+        cut = f" … [dipotong: {len(text):,} karakter; teks lengkap di laporan.html dan listings.xlsx]"
         text = text[:limit]
     cmap = _font_cmap("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
     out = []
@@ -139,9 +137,7 @@ class _Pdf:
         pdf.set_font("DejaVu", "", size)
         self._text(0, 4.5, value)
 
-    def table(
-        self, header: list[str], rows: list[list[str]], widths: list[float], size: float = 7.5
-    ) -> None:
+    def table(self, header: list[str], rows: list[list[str]], widths: list[float], size: float = 7.5) -> None:
         """A bordered grid; a cell wraps only when its text does not fit on one line."""
         self.pdf.set_font("DejaVu", "B", size)
         self._grid_row(header, widths, fill=True)
@@ -154,9 +150,7 @@ class _Pdf:
         pdf = self.pdf
         lh = 3.6
         lines = [
-            [text]
-            if self._fits(text, w)
-            else pdf.multi_cell(w, lh, text, dry_run=True, output="LINES")
+            [text] if self._fits(text, w) else pdf.multi_cell(w, lh, text, dry_run=True, output="LINES")
             for text, w in zip(cells, widths, strict=True)
         ]
         height = max(len(cell) for cell in lines) * lh
@@ -189,9 +183,7 @@ def _listing_pdf(doc: _Pdf, item: ListingView) -> None:
         pdf.ln(3)
     doc.heading(f"{item.number}. {item.marketplace} · {item.listing_id}", size=11)
     doc.row("Judul (apa adanya)", pdf_text(item.title))
-    price = item.price + (
-        f" (teks halaman: {pdf_text(item.price_text)})" if item.price_text else ""
-    )
+    price = item.price + (f" (teks halaman: {pdf_text(item.price_text)})" if item.price_text else "")
     if item.original_price != "-":
         price += f"; harga coret {item.original_price}"
     doc.row("Harga", price)

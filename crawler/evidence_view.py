@@ -245,9 +245,7 @@ def listing_view(
     recapture: RecaptureResult | None,
 ) -> ListingView:
     listing = stored.listing
-    recapture_capture = (
-        captures.get(recapture.capture_id) if recapture and recapture.capture_id else None
-    )
+    recapture_capture = captures.get(recapture.capture_id) if recapture and recapture.capture_id else None
     hidden = {
         label: found
         for label, value in (
@@ -269,9 +267,7 @@ def listing_view(
         price=fmt_price(stored),
         price_idr=listing.price_idr,
         price_text=listing.price_text or "",
-        original_price=fmt_rupiah(listing.original_price_idr)
-        if listing.original_price_idr
-        else "-",
+        original_price=fmt_rupiah(listing.original_price_idr) if listing.original_price_idr else "-",
         seller_name=listing.seller_name or "-",
         seller_id=listing.seller_id or "-",
         seller_location=listing.seller_location or "-",
@@ -305,9 +301,7 @@ def listing_view(
             for s in stored.snapshots
         ],
         recapture_status=recapture.status if recapture else None,
-        recapture_label=RECAPTURE_LABELS.get(recapture.status, recapture.status)
-        if recapture
-        else "",
+        recapture_label=RECAPTURE_LABELS.get(recapture.status, recapture.status) if recapture else "",
         recapture=capture_view(recapture_capture),
         recapture_reason=(recapture.reason or "") if recapture else "",
         hidden=hidden,

@@ -276,9 +276,7 @@ def export_with_recapture(
     try:
         keys = selection.select(store)
         if not keys:
-            raise EvidenceError(
-                "tidak ada listing yang cocok dengan pilihan ini; paket tidak dibuat"
-            )
+            raise EvidenceError("tidak ada listing yang cocok dengan pilihan ini; paket tidak dibuat")
         stored = store.stored_listings(keys)
         crawl_id = store.start_crawl(sorted({k[0] for k in keys}), [], job="recapture")
     finally:

@@ -729,9 +729,7 @@ class EvidenceStore(Store):
         sql = "select l.marketplace, l.listing_id from listings l"
         if where:
             sql += " where " + " and ".join(where)
-        sql += (
-            " order by coalesce(l.risk, -1) desc, l.last_seen_at desc, l.marketplace, l.listing_id"
-        )
+        sql += " order by coalesce(l.risk, -1) desc, l.last_seen_at desc, l.marketplace, l.listing_id"
         if limit is not None:
             sql += " limit ?"
             params.append(limit)
@@ -747,9 +745,7 @@ class EvidenceStore(Store):
         for chunk in _chunks(list(keys), 400):
             where = " or ".join(["(marketplace = ? and listing_id = ?)"] * len(chunk))
             params = [v for key in chunk for v in key]
-            for row in self.db.execute(
-                f"select {cols} from listings where {where}", params
-            ).fetchall():
+            for row in self.db.execute(f"select {cols} from listings where {where}", params).fetchall():
                 data = dict(zip(LISTING_FIELDS + extra, row, strict=True))
                 meta = {k: data.pop(k) for k in extra}
                 listing = _row_listing(data)

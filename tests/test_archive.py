@@ -30,9 +30,7 @@ from crawler.store import EvidenceStore
 from tests.evidence_helpers import ShopServer, card, fast_settings, run_cli, shop_page
 
 # Every byte value, CRLFs that look like record ends, and a gzip magic inside the payload.
-AWKWARD = (
-    bytes(range(256)) * 4 + b"\r\n\r\nWARC/1.1\r\n" + b"\x1f\x8b\x08" + "Rp1.250.000 ✓".encode()
-)
+AWKWARD = bytes(range(256)) * 4 + b"\r\n\r\nWARC/1.1\r\n" + b"\x1f\x8b\x08" + "Rp1.250.000 ✓".encode()
 
 
 def _exchange(body: bytes = AWKWARD, url: str = "https://www.tokopedia.com/toko/kain?x=1", **kw):

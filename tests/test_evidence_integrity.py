@@ -102,9 +102,7 @@ def test_unchanged_copy_passes(packs, tmp_path, signed):
 def test_changed_zip_comment_is_named(packs, tmp_path):
     _, members, comment = packs[False]
     _write(tmp_path / "t.zip", members, comment.replace(b"sha256=", b"sha-256=", 1))
-    assert [str(p) for p in verify_pack(tmp_path / "t.zip").problems] == [
-        "paket: komentar ZIP diubah"
-    ]
+    assert [str(p) for p in verify_pack(tmp_path / "t.zip").problems] == ["paket: komentar ZIP diubah"]
     digits = bytearray(comment)
     digits[-1] = ord("0") if digits[-1] != ord("0") else ord("1")
     _write(tmp_path / "t2.zip", members, bytes(digits))

@@ -97,9 +97,7 @@ def test_export_reports_each_verdict(recaptured):
     assert "periksa ulang: 1 masih tayang" in done.stdout
     assert "periksa ulang: 3 sudah tidak tayang (dihapus)" in done.stdout
     assert "periksa ulang: 1 tidak bisa diperiksa (diblokir situs)" in done.stdout
-    assert sorted(h for h in hits if h.startswith("/produk/")) == [
-        f"/produk/{i}" for i in range(1, 6)
-    ]
+    assert sorted(h for h in hits if h.startswith("/produk/")) == [f"/produk/{i}" for i in range(1, 6)]
     store = EvidenceStore(db)
     rows = store.db.execute(
         "select listing_id, status, http_status, capture_id, previous_capture_id, crawl_id"
@@ -126,10 +124,7 @@ def test_live_listing_gets_a_new_snapshot_removed_ones_keep_theirs(recaptured):
     assert live["price_idr"] == 95_000
     assert live["capture_id"] != before["1"]
     assert (
-        store.db.execute(
-            "select count(*) from listing_snapshots where listing_id = '1'"
-        ).fetchone()[0]
-        == 2
+        store.db.execute("select count(*) from listing_snapshots where listing_id = '1'").fetchone()[0] == 2
     )
     for lid in ("2", "3", "4", "5"):
         assert store.db["listings"].get(("tokopedia", lid))["capture_id"] == before[lid]

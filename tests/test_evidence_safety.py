@@ -156,9 +156,7 @@ def test_pdf_text_shows_what_it_cannot_draw(text, shown):
 def test_pdf_text_cuts_long_strings_with_a_note():
     out = pdf_text(LONG)
     assert out.startswith(LONG[:PDF_TEXT_LIMIT])
-    assert out.endswith(
-        "[dipotong: 10,006 karakter; teks lengkap di laporan.html dan listings.xlsx]"
-    )
+    assert out.endswith("[dipotong: 10,006 karakter; teks lengkap di laporan.html dan listings.xlsx]")
 
 
 def test_csv_cells_never_run_and_round_trip(pack):
