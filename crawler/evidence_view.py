@@ -312,5 +312,8 @@ def counts(stored: list[StoredListing]) -> tuple[list, list, list]:
     by_market = Counter(s.listing.marketplace for s in stored)
     by_rule = Counter(rule for s in stored for rule in {f.rule for f in s.flags})
     by_category = Counter(s.category or "-" for s in stored)
-    ordered = lambda c: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))  # noqa: E731
-    return ordered(by_market), ordered(by_rule), ordered(by_category)
+    return _most_first(by_market), _most_first(by_rule), _most_first(by_category)
+
+
+def _most_first(counter: Counter) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))

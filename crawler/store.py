@@ -823,6 +823,8 @@ class EvidenceStore(Store):
         row = _record_dict(entry)
         row["parameters"] = json.dumps(entry.parameters, ensure_ascii=False, sort_keys=True)
         conn = self.db.conn
+        if conn.in_transaction:
+            conn.commit()  # an implicit transaction of this connection would make BEGIN fail
         conn.execute("begin immediate")
         try:
             head = conn.execute(
