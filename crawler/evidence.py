@@ -278,12 +278,12 @@ def export_pack(
     by_recapture = {r.key: r for r in recaptures}
     previous_captures = previous_captures or {}
 
-    # The capture each listing is reported with: the one it had when selected (kept even when a
-    # recapture found the page gone), plus the recapture's own.
-    shown: dict[tuple[str, str], str | None] = {
-        s.listing.key: previous_captures.get(s.listing.key, s.listing.capture_id) for s in stored
-    }
-    wanted = {c for c in shown.values() if c} | {r.capture_id for r in recaptures if r.capture_id}
+    # Each listing is reported with the capture its stored values came from (after a live
+    # recapture, the new one). The pack also keeps the capture it had before the recapture (a
+    # removed listing's evidence) and every recapture's answer.
+    shown: dict[tuple[str, str], str | None] = {s.listing.key: s.listing.capture_id for s in stored}
+    wanted = {c for c in shown.values() if c} | {c for c in previous_captures.values() if c}
+    wanted |= {r.capture_id for r in recaptures if r.capture_id}
     captures: dict[str, Capture] = store.captures(wanted)
     missing_rows = sorted(wanted - set(captures))
     if missing_rows:
