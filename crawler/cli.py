@@ -198,6 +198,45 @@ def extract_command(file, marketplace, url):
             )
 
 
+# -- Independent web shops (spiders/shop.py) ------------------------------------------------------
+
+
+@main.command("crawl-shops")
+@click.argument("urls", nargs=-1)
+@click.option("--urls-file", type=click.Path(dir_okay=False), help="Berkas alamat toko, satu per baris")
+@click.option("--max-pages", type=click.IntRange(1, 100), help="Halaman katalog per toko / catalogue pages")
+@click.option("--max-products", type=click.IntRange(1, 100_000), help="Produk per toko / products per shop")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Basis data / database")
+def crawl_shops(urls, urls_file, max_pages, max_products, db):
+    """Patroli toko daring mandiri (WooCommerce, Shopify, ...) lewat alamatnya.
+
+    Patrol independent web shops by their address: catalogue pages, then every product page.
+    """
+    from crawler.runner import format_summary, run_crawl
+    from spiders.shop import invalid_urls, read_shop_urls
+
+    addresses = list(urls)
+    if urls_file:
+        try:
+            addresses += read_shop_urls(urls_file)
+        except ValueError as exc:
+            fail(str(exc))
+    if not addresses:
+        fail("beri alamat toko: patroli crawl-shops https://toko.example/ (atau --urls-file)")
+    if bad := invalid_urls(addresses):
+        fail(f"alamat toko tidak sah (harus http:// atau https://): {', '.join(bad)}")
+    overrides: dict[str, object] = {"PATROLI_SHOP_URLS": addresses}
+    if max_pages:
+        overrides["PATROLI_MAX_PAGES"] = max_pages
+    if max_products:
+        overrides["PATROLI_SHOP_MAX_PRODUCTS"] = max_products
+    try:
+        summary = run_crawl(["shop"], [], db=db, overrides=overrides)
+    except ValueError as exc:
+        fail(str(exc))
+    click.echo(format_summary(summary))
+
+
 # == patroli evidence: export | verify | keygen (crawler/evidence.py) ===========================
 
 

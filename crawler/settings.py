@@ -64,6 +64,17 @@ PATROLI_DETAIL = False  # follow each listing to its product page
 PATROLI_MATCH = True  # score listings as they are stored
 PATROLI_KEYWORDS = ["batik tulis", "kain tenun", "songket", "tas rotan"]
 
+# -- Independent web shops (spiders/shop.py) ------------------------------------------------------
+# The shops to patrol, by address (home page, catalogue or product page). With none here nor in
+# the file, the spider needs `-a urls=...` or a PATROLI_BASE_URLS["shop"] directory page (the demo
+# marketplace has one).
+PATROLI_SHOP_URLS: list[str] = []
+# One address per line, '#' comments; read when PATROLI_SHOP_URLS is empty and no directory
+# (PATROLI_BASE_URLS["shop"], set by the demo) is given.
+PATROLI_SHOP_URLS_FILE = "data/toko.txt"
+PATROLI_SHOP_MAX_PRODUCTS = 500  # product pages read per shop and crawl; catalogue pages: PATROLI_MAX_PAGES
+
+
 # -- Evidence (crawler/archive.py): every response, byte for byte, into WARC files -------------
 # After HttpCompressionMiddleware (590) decodes the body, before RetryMiddleware (550) retries:
 # the WARC holds exactly what the parser read, failed attempts included.

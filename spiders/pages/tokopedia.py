@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -62,8 +63,12 @@ def _text(value: Any) -> str | None:
     return s or None
 
 
+@lru_cache(maxsize=8192)
 def canonical_url(url: str | None, base: str = "") -> str | None:
-    """A product URL without tracking parameters; TopAds click URLs resolved to their target."""
+    """A product URL without tracking parameters; TopAds click URLs resolved to their target.
+
+    Cached: a search page names each product and shop URL several times (cache, cards, ads).
+    """
     if not url:
         return None
     url = urljoin(base, url.strip()) if base else url.strip()
