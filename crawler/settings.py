@@ -73,3 +73,12 @@ PATROLI_SHOP_URLS: list[str] = []
 # (PATROLI_BASE_URLS["shop"], set by the demo) is given.
 PATROLI_SHOP_URLS_FILE = "data/toko.txt"
 PATROLI_SHOP_MAX_PRODUCTS = 500  # product pages read per shop and crawl; catalogue pages: PATROLI_MAX_PAGES
+
+
+# -- Evidence (crawler/archive.py): every response, byte for byte, into WARC files -------------
+# After HttpCompressionMiddleware (590) decodes the body, before RetryMiddleware (550) retries:
+# the WARC holds exactly what the parser read, failed attempts included.
+DOWNLOADER_MIDDLEWARES = {"crawler.archive.WarcCaptureMiddleware": 585}
+PATROLI_CAPTURE = True
+PATROLI_CAPTURES_DIR = None  # None: captures/ beside PATROLI_DB (data/captures)
+PATROLI_CAPTURES_MAX_BYTES = 100 * 1024 * 1024  # start a new .warc.gz past this size
