@@ -31,6 +31,9 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 PATROLI_THROTTLE_RETRIES = 3
 PATROLI_RETRY_AFTER_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
+    # Responses pass these from the highest number down: captured first (every attempt is
+    # evidence), then Retry-After read, then Scrapy's RetryMiddleware (550).
+    "crawler.archive.WarcCaptureMiddleware": 585,
     "crawler.throttle.RetryAfterMiddleware": 560,
 }
 COOKIES_ENABLED = False
@@ -78,7 +81,6 @@ PATROLI_SHOP_MAX_PRODUCTS = 500  # product pages read per shop and crawl; catalo
 # -- Evidence (crawler/archive.py): every response, byte for byte, into WARC files -------------
 # After HttpCompressionMiddleware (590) decodes the body, before RetryMiddleware (550) retries:
 # the WARC holds exactly what the parser read, failed attempts included.
-DOWNLOADER_MIDDLEWARES = {"crawler.archive.WarcCaptureMiddleware": 585}
 PATROLI_CAPTURE = True
 PATROLI_CAPTURES_DIR = None  # None: captures/ beside PATROLI_DB (data/captures)
 PATROLI_CAPTURES_MAX_BYTES = 100 * 1024 * 1024  # start a new .warc.gz past this size
