@@ -128,19 +128,39 @@ def demo_market(listings, seed, catalogue, port, block, throttle, error_share):
 @click.option("--max-pages", default=5, show_default=True, type=click.IntRange(1, 100))
 @click.option("--serve/--no-serve", default=True, help="Buka Datasette setelah patroli")
 @click.option("--port", default=8001, show_default=True, type=int)
-def demo(listings, seed, db, catalogue, max_pages, serve, port):
+@click.option(
+    "--block", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="Bagian permintaan diblokir"
+)
+@click.option(
+    "--throttle", default=0.01, show_default=True, type=click.FloatRange(0, 1), help="Bagian dijawab 429"
+)
+@click.option(
+    "--error",
+    "error_share",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Bagian dijawab 500",
+)
+def demo(listings, seed, db, catalogue, max_pages, serve, port, block, throttle, error_share):
     """Patroli penuh atas marketplace demo, lalu Datasette.
 
     A full patrol of the bundled demo marketplace, then Datasette on http://127.0.0.1:8001.
     """
     from crawler.demo.patrol import run_demo
+    from crawler.demo.server import Faults
 
+    try:
+        faults = Faults(block=block, throttle=throttle, error=error_share, seed=seed)
+    except ValueError as exc:
+        fail(str(exc))
     run_demo(
         listings=listings,
         seed=seed,
         db=db,
         catalogue=catalogue,
         max_pages=max_pages,
+        faults=faults,
         echo=click.echo,
         progress=_progress("katalog demo"),
     )

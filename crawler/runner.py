@@ -132,7 +132,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(
             f"  {market:<10} listing {listings:>6}  penjual {figures.get('sellers', 0):>5}  "
             f"halaman {figures.get('pages', 0):>4}  kosong {figures.get('empty', 0) or 0:>3}  "
-            f"diblokir {figures.get('blocked', 0) or 0:>3}  galat {figures.get('errors', 0) or 0:>3}{note}"
+            f"diblokir {figures.get('blocked', 0) or 0:>3}  dibatasi {figures.get('throttled', 0) or 0:>3}  "
+            f"galat {figures.get('errors', 0) or 0:>3}{note}"
         )
     for page in summary["blocked_pages"][:5]:
         lines.append(

@@ -292,10 +292,17 @@ class Store:
         """Figures for the end-of-crawl summary, per marketplace, with what was blocked."""
         crawl = self.db["crawls"].get(crawl_id)
         per_market = {
-            row[0]: {"pages": row[1], "ok": row[2], "empty": row[3], "blocked": row[4], "errors": row[5]}
+            row[0]: {
+                "pages": row[1],
+                "ok": row[2],
+                "empty": row[3],
+                "blocked": row[4],
+                "errors": row[5],
+                "throttled": row[6],
+            }
             for row in self.db.execute(
                 """select marketplace, count(*), sum(outcome = 'ok'), sum(outcome = 'empty'),
-                          sum(outcome = 'blocked'), sum(outcome = 'error')
+                          sum(outcome = 'blocked'), sum(outcome = 'error'), sum(outcome = 'throttled')
                    from crawl_pages where crawl_id = ? group by marketplace""",
                 [crawl_id],
             ).fetchall()

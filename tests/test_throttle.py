@@ -17,3 +17,31 @@ def test_project_settings_keep_every_downloader_middleware():
     middlewares = project_settings().getdict("DOWNLOADER_MIDDLEWARES")
     assert middlewares["crawler.throttle.RetryAfterMiddleware"] == 560
     assert middlewares["crawler.archive.WarcCaptureMiddleware"] == 585
+
+
+def test_slot_is_slowed_as_asked_then_given_back():
+    from types import SimpleNamespace
+
+    from scrapy.http import Request, Response
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from crawler.throttle import RetryAfterMiddleware
+
+    slot = SimpleNamespace(delay=0.5)
+    crawler = SimpleNamespace(
+        settings=Settings({"PATROLI_RETRY_AFTER_MAX": 60}),
+        engine=SimpleNamespace(downloader=SimpleNamespace(slots={"demo": slot})),
+    )
+    crawler.stats = MemoryStatsCollector(crawler)
+    now = [100.0]
+    mw = RetryAfterMiddleware(crawler, clock=lambda: now[0])
+    request = Request("http://127.0.0.1/x", meta={"download_slot": "demo"})
+    mw.process_response(request, Response(request.url, status=429, headers={"Retry-After": "600"}))
+    assert slot.delay == 60  # capped by PATROLI_RETRY_AFTER_MAX
+    mw.process_response(request, Response(request.url, status=200))
+    assert slot.delay == 60  # still inside the wait
+    now[0] += 61
+    mw.process_response(request, Response(request.url, status=200))
+    assert slot.delay == 0.5
+    assert crawler.stats.get_value("patroli/retry_after") == 1

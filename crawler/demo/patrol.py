@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from crawler.demo.catalogue import Catalogue
-from crawler.demo.server import DemoMarket
+from crawler.demo.server import DemoMarket, Faults
 from crawler.evidence import demo_pack
 from crawler.keywords import resolve_keywords
 from crawler.runner import demo_settings, format_summary, project_settings, run_crawl, spider_classes
@@ -29,12 +29,13 @@ def run_demo(
     db: str,
     catalogue: str,
     max_pages: int,
+    faults: Faults | None = None,
     echo: Callable[[str], None] = print,
     progress=None,
 ) -> dict:
     cat = Catalogue.build(catalogue, listings, seed, progress=progress)
     keywords = resolve_keywords()
-    with DemoMarket(cat) as market:
+    with DemoMarket(cat, faults=faults) as market:
         marketplaces = demo_marketplaces(market)
         spider_classes(project_settings(), marketplaces)  # fail early, naming what is missing
         echo(f"Marketplace demo ({listings} listing) di {market.url}/")
