@@ -11,7 +11,7 @@ import importlib
 from pathlib import Path
 
 from crawler.items import MARKETPLACES, Listing
-from crawler.normalize import NormalizeError, normalize_listing, utc_now
+from crawler.normalize import normalize_listing, utc_now
 from spiders.pages import PageParseError
 
 
@@ -33,7 +33,4 @@ def extract_file(path: str | Path, marketplace: str, url: str = "") -> list[List
     except PageParseError as exc:
         raise ExtractError(f"{path}: {exc}") from exc
     captured_at = utc_now()
-    try:
-        return [normalize_listing(raw, captured_at) for raw in raws]
-    except NormalizeError as exc:
-        raise ExtractError(f"{path}: {exc}") from exc
+    return [normalize_listing(raw, captured_at) for raw in raws]

@@ -83,6 +83,7 @@ class Listing:
     keyword: str | None = None
     source: str = ""
     capture_id: str | None = None
+    note: str | None = None  # what could not be read (e.g. an unreadable price), in words
 
     @property
     def key(self) -> tuple[str, str]:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from scrapy.exceptions import DropItem
-
 from crawler.items import Listing, PageRecord, RawListing, ScoredListing
-from crawler.normalize import NormalizeError, normalize_listing
+from crawler.normalize import normalize_listing
 from crawler.store import Store
 
 logger = logging.getLogger(__name__)
@@ -28,12 +26,12 @@ class NormalizePipeline:
     def process_item(self, item):
         if not isinstance(item, RawListing):
             return item
-        try:
-            return normalize_listing(item)
-        except NormalizeError as exc:
-            # The page is kept in the WARC; the listing is reported, not silently dropped.
-            self.crawler.stats.inc_value("patroli/normalize_errors")
-            raise DropItem(f"tidak bisa dinormalisasi: {exc}") from exc
+        listing = normalize_listing(item)
+        if listing.note:
+            # Kept, with the raw string and the reason: bad input loses nothing.
+            self.crawler.stats.inc_value("patroli/normalize_notes")
+            logger.warning("%s/%s: %s", listing.marketplace, listing.listing_id, listing.note)
+        return listing
 
 
 class MatchPipeline:

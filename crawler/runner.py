@@ -15,7 +15,7 @@ from crawler.store import Store
 # What a crawl of the local demo marketplace changes: it is ours, on loopback, so no throttling.
 DEMO_OVERRIDES: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "DOWNLOAD_DELAY_JITTER": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
@@ -93,11 +93,11 @@ def run_crawl(
     """Crawl in this process (blocking; the Twisted reactor runs once per process)."""
     from scrapy.crawler import CrawlerProcess
 
-    settings = project_settings({**(overrides or {}), "PATROLI_DB": db})
+    settings = project_settings({**(overrides or {}), "PATROLI_DB": db, "LOG_INSTALL_ROOT_HANDLER": True})
     classes = spider_classes(settings, marketplaces)
     crawl_id = open_crawl(db, marketplaces, keywords, job, settings)
     settings.set("PATROLI_CRAWL_ID", crawl_id, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for cls in classes:
         crawler = process.create_crawler(cls)
@@ -132,7 +132,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(
             f"  {market:<10} listing {listings:>6}  penjual {figures.get('sellers', 0):>5}  "
             f"halaman {figures.get('pages', 0):>4}  kosong {figures.get('empty', 0) or 0:>3}  "
-            f"diblokir {figures.get('blocked', 0) or 0:>3}  galat {figures.get('errors', 0) or 0:>3}{note}"
+            f"diblokir {figures.get('blocked', 0) or 0:>3}  dibatasi {figures.get('throttled', 0) or 0:>3}  "
+            f"galat {figures.get('errors', 0) or 0:>3}{note}"
         )
     for page in summary["blocked_pages"][:5]:
         lines.append(

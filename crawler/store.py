@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +178,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["listing_snapshots"].create_index(["marketplace", "listing_id", "crawl_id"])
+    # One snapshot per listing per crawl, even when two keywords find the same listing.
+    db["listing_snapshots"].create_index(["marketplace", "listing_id", "crawl_id"], unique=True)
     db["listing_snapshots"].create_index(["crawl_id"])
     db["crawl_pages"].create_index(["crawl_id", "marketplace", "keyword"])
     db["crawl_pages"].create_index(["outcome"])
@@ -291,10 +292,17 @@ class Store:
         """Figures for the end-of-crawl summary, per marketplace, with what was blocked."""
         crawl = self.db["crawls"].get(crawl_id)
         per_market = {
-            row[0]: {"pages": row[1], "ok": row[2], "empty": row[3], "blocked": row[4], "errors": row[5]}
+            row[0]: {
+                "pages": row[1],
+                "ok": row[2],
+                "empty": row[3],
+                "blocked": row[4],
+                "errors": row[5],
+                "throttled": row[6],
+            }
             for row in self.db.execute(
                 """select marketplace, count(*), sum(outcome = 'ok'), sum(outcome = 'empty'),
-                          sum(outcome = 'blocked'), sum(outcome = 'error')
+                          sum(outcome = 'blocked'), sum(outcome = 'error'), sum(outcome = 'throttled')
                    from crawl_pages where crawl_id = ? group by marketplace""",
                 [crawl_id],
             ).fetchall()
@@ -334,27 +342,18 @@ class Store:
         pages: Iterable[PageRecord] = (),
     ) -> tuple[int, int]:
         """Store one batch in one transaction. Returns (new listings, updated listings)."""
-        scored = list(scored)
-        pages = list(pages)
         now = utc_now()
         # A listing can come twice in a batch (two keywords): the last one wins, one snapshot.
         by_key: dict[tuple[str, str], ScoredListing] = {}
         for item in scored:
             by_key[item.listing.key] = item
         existing = self._existing_keys(list(by_key))
-        new = updated = 0
         listing_rows, snapshot_rows, seller_rows, flag_rows = [], [], [], []
-        for key, item in by_key.items():
+        for item in by_key.values():
             listing = item.listing
+            seen = listing.captured_at or now
             row = _listing_row(listing)
-            row["last_seen_at"] = listing.captured_at or now
-            row["last_crawl_id"] = crawl_id
-            if key in existing:
-                updated += 1
-            else:
-                new += 1
-                row["first_seen_at"] = listing.captured_at or now
-                row["first_crawl_id"] = crawl_id
+            row.update(first_seen_at=seen, last_seen_at=seen, first_crawl_id=crawl_id, last_crawl_id=crawl_id)
             if item.assessment is not None:
                 row.update(_assessment_row(item.assessment))
                 flag_rows.extend(_flag_rows(item.assessment.flags, crawl_id, now))
@@ -364,7 +363,7 @@ class Store:
                     "crawl_id": crawl_id,
                     "marketplace": listing.marketplace,
                     "listing_id": listing.listing_id,
-                    "captured_at": listing.captured_at or now,
+                    "captured_at": seen,
                     "capture_id": listing.capture_id,
                     **{f: getattr(listing, f) for f in SNAPSHOT_FIELDS},
                 }
@@ -377,25 +376,41 @@ class Store:
                         "name": listing.seller_name,
                         "location": listing.seller_location,
                         "url": listing.seller_url,
-                        "is_official": listing.is_official,
+                        "is_official": _flag_int(listing.is_official),
+                        "first_seen_at": now,
                         "last_seen_at": now,
                     }
                 )
+        page_rows = [{**_record_dict(p), "crawl_id": crawl_id} for p in pages]
         with self.db.atomic():
-            if listing_rows:
-                self._upsert_listings(listing_rows, existing)
-                self.db["listing_snapshots"].insert_all(snapshot_rows, batch_size=1000)
-            if seller_rows:
-                self._upsert_sellers(seller_rows, now)
-            if flag_rows:
-                keys = [item.listing.key for item in by_key.values() if item.assessment is not None]
-                self._delete_flags(keys)
-                self.db["flags"].insert_all(flag_rows, batch_size=1000)
-            if pages:
-                self.db["crawl_pages"].insert_all(
-                    [{**asdict(p), "crawl_id": crawl_id} for p in pages], batch_size=1000
-                )
-        return new, updated
+            self._upsert("listings", ("marketplace", "listing_id"), listing_rows, keep=FIRST_SEEN)
+            self._upsert(
+                "listing_snapshots", ("marketplace", "listing_id", "crawl_id"), snapshot_rows, keep=set()
+            )
+            self._upsert("sellers", ("marketplace", "seller_id"), seller_rows, keep={"first_seen_at"})
+            self._delete_flags([key for key, item in by_key.items() if item.assessment is not None])
+            self._insert("flags", flag_rows)
+            self._insert("crawl_pages", page_rows)
+        new = sum(1 for key in by_key if key not in existing)
+        return new, len(by_key) - new
+
+    # The hot path writes with executemany: sqlite-utils' insert_all costs more per row than the
+    # SQLite work itself at crawl rates. Rows of one call share their columns.
+    def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        for columns, group in _by_columns(rows).items():
+            sql = f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+            self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in group])
+
+    def _upsert(self, table: str, pk: tuple[str, ...], rows: list[dict[str, Any]], keep: set[str]) -> None:
+        """Insert, or update every column but the key and `keep` (first-seen facts stay)."""
+        for columns, group in _by_columns(rows).items():
+            updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in pk and c not in keep)
+            sql = (
+                f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+                f"values ({', '.join('?' * len(columns))}) "
+                f"on conflict ({', '.join(pk)}) do update set {updates}"
+            )
+            self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in group])
 
     def _existing_keys(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
@@ -410,23 +425,6 @@ class Store:
                 ).fetchall()
             )
         return found
-
-    def _upsert_listings(self, rows: list[dict], existing: set[tuple[str, str]]) -> None:
-        # Rows are grouped by their keys: sqlite-utils fills a key missing from one row of a
-        # chunk with NULL, which would wipe first_seen_at or an earlier assessment on upsert.
-        groups: dict[tuple[bool, frozenset[str]], list[dict]] = {}
-        for row in rows:
-            is_new = (row["marketplace"], row["listing_id"]) not in existing
-            groups.setdefault((is_new, frozenset(row)), []).append(row)
-        for (is_new, _), group in groups.items():
-            if is_new:
-                self.db["listings"].insert_all(group, batch_size=500)
-            else:
-                self.db["listings"].upsert_all(group, pk=("marketplace", "listing_id"), batch_size=500)
-
-    def _upsert_sellers(self, rows: list[dict], now: str) -> None:
-        self.db["sellers"].upsert_all(rows, pk=("marketplace", "seller_id"), batch_size=500)
-        self.db.execute("update sellers set first_seen_at = ? where first_seen_at is null", [now])
 
     def _delete_flags(self, keys: list[tuple[str, str]]) -> None:
         for i in range(0, len(keys), 400):
@@ -479,16 +477,35 @@ class Store:
         return {version: n for version, n in rows}
 
 
+FIRST_SEEN = {"first_seen_at", "first_crawl_id"}
+_BOOL_FIELDS = ("is_cross_border", "is_official", "is_preorder")
+
+
+def _flag_int(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _record_dict(record: Any) -> dict[str, Any]:
+    # asdict() deep-copies every value; these records hold only scalars.
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def _by_columns(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    return groups
+
+
 def _listing_row(listing: Listing) -> dict[str, Any]:
-    row = asdict(listing)
-    for key in ("is_cross_border", "is_official", "is_preorder"):
-        if row[key] is not None:
-            row[key] = int(row[key])
+    row = {name: getattr(listing, name) for name in LISTING_FIELDS}
+    for key in _BOOL_FIELDS:
+        row[key] = _flag_int(row[key])
     return row
 
 
 def _row_listing(row: dict[str, Any]) -> Listing:
-    for key in ("is_cross_border", "is_official", "is_preorder"):
+    for key in _BOOL_FIELDS:
         if row[key] is not None:
             row[key] = bool(row[key])
     return Listing(**row)
@@ -510,7 +527,7 @@ def _assessment_row(a: Assessment) -> dict[str, Any]:
 def _flag_rows(flags: Iterable[Flag], crawl_id: int | None, now: str) -> list[dict[str, Any]]:
     rows = []
     for flag in flags:
-        row = asdict(flag)
+        row = _record_dict(flag)
         row["evidence"] = json.dumps(flag.evidence, ensure_ascii=False, default=str)
         row["crawl_id"] = crawl_id
         row["created_at"] = now
@@ -565,3 +582,284 @@ def m002_views(db: sqlite_utils.Database) -> None:
         group by s.marketplace, s.seller_id
         """,
     )
+
+
+@migrations()
+def m003_listing_note(db: sqlite_utils.Database) -> None:
+    """What normalisation could not read (an unreadable price), kept beside the raw text."""
+    db["listings"].add_column("note", str)
+
+
+# == Evidence: captures, recaptures and the custody log ========================================
+# (crawler/archive.py writes captures; crawler/evidence.py reads listings for packs and appends
+# to the custody log.) Kept in its own section so that it merges cleanly.
+
+
+@migrations()
+def m_evidence_001_captures_custody(db: sqlite_utils.Database) -> None:
+    import uuid
+
+    db["captures"].create(
+        {
+            "capture_id": str,
+            "crawl_id": int,
+            "url": str,
+            "method": str,
+            "kind": str,
+            "fetched_at": str,
+            "status": int,
+            "content_type": str,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "payload_sha256": str,
+            "payload_length": int,
+            "response_record_id": str,
+            "request_record_id": str,
+        },
+        pk="capture_id",
+    )
+    db["captures"].create_index(["crawl_id"])
+    db["captures"].create_index(["url"])
+    db["recaptures"].create(
+        {
+            "id": int,
+            "crawl_id": int,
+            "marketplace": str,
+            "listing_id": str,
+            "url": str,
+            "checked_at": str,
+            "status": str,  # live | removed | blocked | error | unchecked
+            "http_status": int,
+            "capture_id": str,
+            "previous_capture_id": str,
+            "reason": str,
+        },
+        pk="id",
+    )
+    db["recaptures"].create_index(["marketplace", "listing_id"])
+    db["custody_log"].create(
+        {
+            "seq": int,
+            "at": str,
+            "action": str,
+            "operator": str,
+            "host": str,
+            "database_id": str,
+            "database_path": str,
+            "pack_name": str,
+            "parameters": str,
+            "listing_count": int,
+            "capture_count": int,
+            "content_sha256": str,
+            "prev_export_content_sha256": str,
+            "prev_hash": str,
+            "entry_hash": str,
+        },
+        pk="seq",
+    )
+    # Append-only: the database itself refuses to change or drop a custody entry.
+    for event in ("update", "delete"):
+        db.execute(
+            f"""create trigger custody_log_no_{event} before {event} on custody_log
+                begin select raise(abort, 'custody_log hanya boleh ditambah (append-only)'); end"""
+        )
+    db["patroli_meta"].create({"key": str, "value": str}, pk="key")
+    db["patroli_meta"].insert({"key": "database_id", "value": str(uuid.uuid4())})
+
+
+class CustodyConflict(Exception):
+    """Another export appended to the custody log first; the pack was not recorded."""
+
+
+class EvidenceStore(Store):
+    """The Store plus what evidence needs: captures, recaptures, listing selection, custody log."""
+
+    # -- captures ---------------------------------------------------------------------------
+
+    def save_capture(self, capture) -> None:
+        with self.db.atomic():
+            self.db["captures"].insert(_record_dict(capture), replace=True)
+
+    def captures(self, capture_ids: Iterable[str]):
+        from crawler.archive import Capture
+
+        ids = sorted({c for c in capture_ids if c})
+        found = {}
+        names = [f.name for f in fields(Capture)]
+        cols = ", ".join(names)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"select {cols} from captures where capture_id in ({marks})", chunk
+            ).fetchall():
+                capture = Capture(**dict(zip(names, row, strict=True)))
+                found[capture.capture_id] = capture
+        return found
+
+    # -- selecting listings for a pack ----------------------------------------------------------
+
+    def select_listing_keys(
+        self,
+        *,
+        rules: Sequence[str] = (),
+        min_risk: int | None = None,
+        marketplaces: Sequence[str] = (),
+        since: str | None = None,
+        listings: Sequence[tuple[str, str]] = (),
+        urls: Sequence[str] = (),
+        flagged_only: bool = False,
+        limit: int | None = None,
+    ) -> list[tuple[str, str]]:
+        """Keys of the listings matching every given selector, riskiest first."""
+        where: list[str] = []
+        params: list[Any] = []
+        if marketplaces:
+            where.append(f"l.marketplace in ({', '.join('?' * len(marketplaces))})")
+            params.extend(marketplaces)
+        if min_risk is not None:
+            where.append("l.risk >= ?")
+            params.append(min_risk)
+        if since:
+            where.append("l.last_seen_at >= ?")
+            params.append(since)
+        if rules:
+            where.append(
+                "exists (select 1 from flags f where f.marketplace = l.marketplace"
+                f" and f.listing_id = l.listing_id and f.rule in ({', '.join('?' * len(rules))}))"
+            )
+            params.extend(rules)
+        elif flagged_only:
+            where.append(
+                "exists (select 1 from flags f where f.marketplace = l.marketplace"
+                " and f.listing_id = l.listing_id)"
+            )
+        if listings or urls:
+            ors = ["(l.marketplace = ? and l.listing_id = ?)"] * len(listings)
+            params.extend(v for key in listings for v in key)
+            if urls:
+                ors.append(f"l.url in ({', '.join('?' * len(urls))})")
+                params.extend(urls)
+            where.append("(" + " or ".join(ors) + ")")
+        sql = "select l.marketplace, l.listing_id from listings l"
+        if where:
+            sql += " where " + " and ".join(where)
+        sql += " order by coalesce(l.risk, -1) desc, l.last_seen_at desc, l.marketplace, l.listing_id"
+        if limit is not None:
+            sql += " limit ?"
+            params.append(limit)
+        return [(m, lid) for m, lid in self.db.execute(sql, params).fetchall()]
+
+    def stored_listings(self, keys: Sequence[tuple[str, str]]):
+        """StoredListing records (listing, verdict, flags, snapshots) in the order of `keys`."""
+        from crawler.evidence_records import Snapshot, StoredListing
+
+        extra = ["category", "risk", "first_seen_at", "last_seen_at"]
+        cols = ", ".join(LISTING_FIELDS + extra)
+        by_key: dict[tuple[str, str], StoredListing] = {}
+        for chunk in _chunks(list(keys), 400):
+            where = " or ".join(["(marketplace = ? and listing_id = ?)"] * len(chunk))
+            params = [v for key in chunk for v in key]
+            for row in self.db.execute(f"select {cols} from listings where {where}", params).fetchall():
+                data = dict(zip(LISTING_FIELDS + extra, row, strict=True))
+                meta = {k: data.pop(k) for k in extra}
+                listing = _row_listing(data)
+                by_key[listing.key] = StoredListing(listing, **meta)
+            for row in self.db.execute(
+                "select marketplace, listing_id, rule, severity, score, reason_id, reason_en,"
+                " evidence, legal_basis, matcher_version, category from flags"
+                f" where {where} order by score desc, id",
+                params,
+            ).fetchall():
+                stored = by_key.get((row[0], row[1]))
+                if stored is None:
+                    continue
+                evidence = json.loads(row[7]) if row[7] else {}
+                stored.flags.append(
+                    Flag(
+                        marketplace=row[0],
+                        listing_id=row[1],
+                        rule=row[2],
+                        severity=row[3],
+                        score=row[4],
+                        reason_id=row[5],
+                        reason_en=row[6],
+                        evidence=evidence if isinstance(evidence, dict) else {"value": evidence},
+                        legal_basis=row[8],
+                        matcher_version=row[9] or "",
+                        category=row[10],
+                    )
+                )
+            for row in self.db.execute(
+                "select marketplace, listing_id, crawl_id, captured_at, price_idr, price_max_idr,"
+                " sold_count, historical_sold, capture_id from listing_snapshots"
+                f" where {where} order by captured_at, id",
+                params,
+            ).fetchall():
+                stored = by_key.get((row[0], row[1]))
+                if stored is not None:
+                    stored.snapshots.append(Snapshot(*row[2:]))
+        return [by_key[key] for key in keys if key in by_key]
+
+    # -- recaptures -------------------------------------------------------------------------
+
+    def save_recaptures(self, results) -> None:
+        rows = [_record_dict(r) for r in results]
+        if rows:
+            with self.db.atomic():
+                self.db["recaptures"].insert_all(rows, batch_size=500)
+
+    # -- custody log ------------------------------------------------------------------------
+
+    def database_id(self) -> str:
+        return self.db["patroli_meta"].get("database_id")["value"]
+
+    def custody_entries(self):
+        from crawler.evidence_records import CustodyEntry
+
+        names = [f.name for f in fields(CustodyEntry)]
+        sql = f"select {', '.join(names)} from custody_log order by seq"
+        rows = self.db.execute(sql).fetchall()
+        entries = []
+        for row in rows:
+            data = dict(zip(names, row, strict=True))
+            data["parameters"] = json.loads(data["parameters"])
+            entries.append(CustodyEntry(**data))
+        return entries
+
+    def custody_head(self):
+        entries = self.custody_entries()
+        return entries[-1] if entries else None
+
+    def append_custody(self, entry) -> None:
+        """Append one entry, refusing it when the log moved on since `entry.prev_hash` was read."""
+        from crawler.evidence_records import GENESIS_HASH
+
+        row = _record_dict(entry)
+        row["parameters"] = json.dumps(entry.parameters, ensure_ascii=False, sort_keys=True)
+        conn = self.db.conn
+        if conn.in_transaction:
+            conn.commit()  # an implicit transaction of this connection would make BEGIN fail
+        conn.execute("begin immediate")
+        try:
+            head = conn.execute(
+                "select seq, entry_hash from custody_log order by seq desc limit 1"
+            ).fetchone()
+            head_seq, head_hash = head if head else (0, GENESIS_HASH)
+            if entry.prev_hash != head_hash or entry.seq != head_seq + 1:
+                raise CustodyConflict(
+                    "log serah-terima berubah sejak ekspor ini dimulai (ekspor lain?); ulangi"
+                )
+            cols = ", ".join(row)
+            marks = ", ".join("?" * len(row))
+            conn.execute(f"insert into custody_log ({cols}) values ({marks})", list(row.values()))
+        except BaseException:
+            conn.execute("rollback")
+            raise
+        conn.execute("commit")
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -71,6 +71,10 @@ class MarketplaceSpider(scrapy.Spider):
     def detail_request(self, listing: RawListing) -> Request | None:
         return None
 
+    def blocked_reason(self, body: bytes) -> str | None:
+        """Why a body is the marketplace's refusal (e.g. a JSON error answered with HTTP 200)."""
+        return None
+
     def parse_detail_body(self, body: bytes, url: str) -> RawListing | None:
         return None
 
@@ -109,12 +113,22 @@ class MarketplaceSpider(scrapy.Spider):
     def _read(self, response: Response, parse: Callable[[bytes, str], Any]) -> tuple[Any, PageRecord | None]:
         """Parse a response, or say why it could not be: (result, None) or (None, record)."""
         verdict = classify_http(response.status, _headers(response))
+        if verdict and verdict[0] == "throttled":
+            self.crawler.stats.inc_value("patroli/outcome/throttled")
+            return None, self._page_record(response, "throttled", reason=verdict[1])
         if verdict:
             outcome, reason = verdict
-            if outcome == "error" and (block := detect_block_page(response.body)):
-                outcome, reason = "blocked", f"HTTP {response.status}, {block}"
+            block = self.blocked_reason(response.body) or detect_block_page(response.body)
+            if outcome == "error" and block:
+                outcome = "blocked"
+            if block and outcome == "blocked":
+                reason = f"HTTP {response.status}, {block}"
             self.crawler.stats.inc_value(f"patroli/outcome/{outcome}")
             return None, self._page_record(response, outcome, reason=reason)
+        if block := self.blocked_reason(response.body):
+            # Refusals that come back as HTTP 200 (Shopee's error 90309999) are blocks, not pages.
+            self.crawler.stats.inc_value("patroli/outcome/blocked")
+            return None, self._page_record(response, "blocked", reason=block)
         try:
             result = parse(response.body, response.url)
         except PageParseError as exc:
@@ -130,6 +144,8 @@ class MarketplaceSpider(scrapy.Spider):
         result, failed = self._read(response, self.parse_search_body)
         if failed:
             yield failed
+            if failed.outcome == "throttled" and (retry := self._ask_again(response)):
+                yield retry
             return
         if result.blocked_reason or (not result.listings and detect_block_page(response.body)):
             reason = result.blocked_reason or detect_block_page(response.body)
@@ -163,6 +179,9 @@ class MarketplaceSpider(scrapy.Spider):
         detail, failed = self._read(response, self.parse_detail_body)
         if failed:
             yield failed
+            if failed.outcome == "throttled" and (retry := self._ask_again(response)):
+                yield retry
+                return
             if listing is not None:
                 yield listing  # the search result still stands
             return
@@ -173,6 +192,16 @@ class MarketplaceSpider(scrapy.Spider):
             yield merged
         self.crawler.stats.inc_value("patroli/outcome/ok")
         yield self._page_record(response, "ok", listings_found=1 if merged else 0)
+
+    def _ask_again(self, response: Response) -> Request | None:
+        """A throttled fetch is asked again, a bounded number of times (the site said 'later')."""
+        tries = response.meta.get("throttle_tries", 0) + 1
+        if tries > self.crawler.settings.getint("PATROLI_THROTTLE_RETRIES", 3):
+            return None
+        # Scrapy's own keys (download_latency, download_slot...) and the old capture stay behind.
+        meta = {k: v for k, v in response.meta.items() if not k.startswith("download_") and k != "capture_id"}
+        meta["throttle_tries"] = tries
+        return response.request.replace(dont_filter=True, meta=meta)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
@@ -192,13 +221,18 @@ class MarketplaceSpider(scrapy.Spider):
             yield meta["listing"]
 
 
+# The search result's identity stands: a product page may answer with a variant's id or a
+# canonical URL, and a crawl with --detail must store the same rows as one without.
+_IDENTITY = ("marketplace", "listing_id", "url", "keyword", "capture_id")
+
+
 def merge_detail(search: RawListing, detail: RawListing | None) -> RawListing:
-    """The product page knows more than the search card: its non-empty values win."""
+    """The product page knows more than the search card: its non-empty values win, but identity."""
     if detail is None:
         return search
     for name in RawListing.__slots__:
         value = getattr(detail, name)
-        if value not in (None, "") and name not in ("keyword", "capture_id"):
+        if value not in (None, "") and name not in _IDENTITY:
             setattr(search, name, value)
     return search
 

@@ -82,3 +82,14 @@ def test_full_text_search_on_titles(tmp_db):
     store.save_batch(crawl, [ScoredListing(_listing(i)) for i in range(3)])
     hits = list(store.db["listings"].search("lasem"))
     assert len(hits) == 3
+
+
+def test_a_listing_found_by_two_keywords_in_two_batches_has_one_snapshot_per_crawl(tmp_db):
+    store = Store(tmp_db)
+    crawl = store.start_crawl(["tokopedia"], ["a", "b"])
+    store.save_batch(crawl, [ScoredListing(_listing(1, price=10))])
+    store.save_batch(crawl, [ScoredListing(_listing(1, price=12))])
+    assert store.count("listing_snapshots") == 1
+    assert store.db["listing_snapshots"].get(1)["price_idr"] == 12
+    row = store.finish_crawl(crawl)
+    assert (row["listings_seen"], row["listings_new"], row["listings_updated"]) == (1, 1, 0)

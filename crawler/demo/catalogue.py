@@ -99,7 +99,8 @@ class Generator:
         return DemoShop(
             shop_id=str(10_000_000 + shop_num % 890_000_000),
             name=name,
-            domain=slugify(name).replace("-", "")[:24] + (str(index) if index >= 20 else ""),
+            # Unique per marketplace, as a real shop domain is: the name plus digits of the id.
+            domain=slugify(name).replace("-", "")[:24] + str(shop_num % 1000),
             city=city,
             is_official=kind == "local" and rng.random() < 0.05,
             kind=kind,
