@@ -60,6 +60,12 @@ class Matcher:
         self.data_dir = Path(data_dir)
         self.lex = Lexicon(self.ref)
         self.version = f"{MATCHER_VERSION}+data.{self.ref.digest}"
+        # price and material signals only corroborate: they do not make a member an importer
+        self._corroborating = {
+            s.id
+            for s in self.ref.signals
+            if s.detector in ("below_floor", "far_below_floor", "synthetic_craft_fabric")
+        }
         watch = self.ref.rules["WATCHLIST"]
         self.watchlist = WatchIndex(self.ref.watchlist, self.ref.text, float(watch.get("min_similarity", 88)))
 
@@ -262,10 +268,12 @@ class Matcher:
             )
         )
         # The import evidence goes to members that sell from a hub, from abroad, or already show an
-        # import signal: a local maker whose title happens to match keeps only the DUP_CLUSTER flag.
+        # import signal of their own (not just a low price): a local maker whose title happens to
+        # match keeps only the DUP_CLUSTER flag.
         in_hub = j.facts.in_hub is not None
         abroad = j.listing.is_cross_border is True or j.facts.overseas
-        if dropship and (in_hub or abroad or j.import_score > 0):
+        own = any(c.weight > 0 and c.id not in self._corroborating for c in j.contributions)
+        if dropship and (in_hub or abroad or own):
             j.contributions.append(
                 Contribution(
                     "dup_cluster",
