@@ -65,6 +65,8 @@ PATROLI_STORE_BATCH = 500
 PATROLI_MAX_PAGES = 5  # per keyword
 PATROLI_DETAIL = False  # follow each listing to its product page
 PATROLI_MATCH = True  # score listings as they are stored
+PATROLI_CLUSTER = True  # after a patrol, re-score with the cross-listing DUP_CLUSTER pass
+PATROLI_DATA_DIR = None  # reference data for the matchers; None: data/ of this checkout
 PATROLI_KEYWORDS = ["batik tulis", "kain tenun", "songket", "tas rotan"]
 
 # -- Independent web shops (spiders/shop.py) ------------------------------------------------------

@@ -457,15 +457,43 @@ class Store:
                 yield _row_listing(dict(zip(LISTING_FIELDS, row, strict=True)))
 
     def save_assessments(self, assessments: Sequence[Assessment], crawl_id: int | None = None) -> None:
-        """Replace the matchers' output for these listings (flags of an older version go)."""
+        """Replace the matchers' output for these listings (flags of an older version go).
+
+        A flag belongs to a crawl: `crawl_id`, or else the crawl that last saw its listing, so
+        that a re-score after a patrol counts in that patrol's figures.
+        """
         now = utc_now()
+        keys = [(a.marketplace, a.listing_id) for a in assessments]
+        crawl_of = {} if crawl_id is not None else self._last_crawl_ids(keys)
+        columns = list(ASSESSMENT_COLUMNS)
+        update = (
+            f"update listings set {', '.join(f'[{c}] = ?' for c in columns)} "
+            "where marketplace = ? and listing_id = ?"
+        )
+        rows = [
+            r
+            for a in assessments
+            for r in _flag_rows(a.flags, crawl_id or crawl_of.get((a.marketplace, a.listing_id)), now)
+        ]
         with self.db.atomic():
-            self._delete_flags([(a.marketplace, a.listing_id) for a in assessments])
-            for a in assessments:
-                self.db["listings"].update((a.marketplace, a.listing_id), _assessment_row(a))
-            rows = [r for a in assessments for r in _flag_rows(a.flags, crawl_id, now)]
-            if rows:
-                self.db["flags"].insert_all(rows, batch_size=1000)
+            self._delete_flags(keys)
+            self.db.conn.executemany(
+                update,
+                [(*_ordered(_assessment_row(a), columns), a.marketplace, a.listing_id) for a in assessments],
+            )
+            self._insert("flags", rows)
+
+    def _last_crawl_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        found: dict[tuple[str, str], int] = {}
+        for i in range(0, len(keys), 400):
+            chunk = keys[i : i + 400]
+            where = " or ".join(["(marketplace = ? and listing_id = ?)"] * len(chunk))
+            rows = self.db.execute(
+                f"select marketplace, listing_id, last_crawl_id from listings where {where}",
+                [v for key in chunk for v in key],
+            ).fetchall()
+            found.update({(m, lid): c for m, lid, c in rows})
+        return found
 
     # -- matchers (issue 4): what `patroli match` reports -------------------------------------
 
@@ -509,6 +537,10 @@ def _row_listing(row: dict[str, Any]) -> Listing:
         if row[key] is not None:
             row[key] = bool(row[key])
     return Listing(**row)
+
+
+def _ordered(row: dict[str, Any], columns: list[str]) -> tuple:
+    return tuple(row[c] for c in columns)
 
 
 def _assessment_row(a: Assessment) -> dict[str, Any]:

@@ -167,6 +167,11 @@ class Generator:
             reasons.append(
                 f"harga Rp{price:,} di bawah batas Rp{spec.floor:,} ({category})".replace(",", ".")
             )
+            if imported and _TECHNIQUE_CLAIM.search(title):
+                # Imported cloth sold as tulis/cap/hand-woven at a printing price is mislabelled
+                # too (the labelled set's convention).
+                mislabel = True
+                reasons.append("klaim teknik (tulis/cap/tenun) pada barang impor di bawah batas harga")
         fill = {
             "motif": motif_rng.choice(spec.motifs) if spec.motifs else "Klasik",
             "region": shop.city.replace("Kab. ", "").replace("Kota ", "")
@@ -215,6 +220,7 @@ def _round_price(price: int) -> int:
 
 
 _TOKEN = re.compile(r"[0-9a-z]+")
+_TECHNIQUE_CLAIM = re.compile(r"\b(tulis|cap|tenun)\b", re.IGNORECASE)
 
 
 def fts_query(marketplace: str, keyword: str) -> str | None:
