@@ -137,7 +137,7 @@ class Generator:
             cross_border = marketplace in ("shopee", "lazada") and rng.random() < 0.5
             shop_kind = "cross_border" if cross_border else "hub"
             shop = self.shop(marketplace, _GROUP[category], shop_kind, rng.randrange(self.pool))
-            price = rng.randint(*price_range)
+            price = _round_price(rng.randint(*price_range))
             preorder = cross_border or "PO 7-14" in desc
             imported = True
             reasons.append(
