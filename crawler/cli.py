@@ -175,19 +175,39 @@ def demo_market(listings, seed, catalogue, port, block, throttle, error_share):
 @click.option("--max-pages", default=5, show_default=True, type=click.IntRange(1, 100))
 @click.option("--serve/--no-serve", default=True, help="Buka Datasette setelah patroli")
 @click.option("--port", default=8001, show_default=True, type=int)
-def demo(listings, seed, db, catalogue, max_pages, serve, port):
+@click.option(
+    "--block", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="Bagian permintaan diblokir"
+)
+@click.option(
+    "--throttle", default=0.01, show_default=True, type=click.FloatRange(0, 1), help="Bagian dijawab 429"
+)
+@click.option(
+    "--error",
+    "error_share",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Bagian dijawab 500",
+)
+def demo(listings, seed, db, catalogue, max_pages, serve, port, block, throttle, error_share):
     """Patroli penuh atas marketplace demo, lalu Datasette.
 
     A full patrol of the bundled demo marketplace, then Datasette on http://127.0.0.1:8001.
     """
     from crawler.demo.patrol import run_demo
+    from crawler.demo.server import Faults
 
+    try:
+        faults = Faults(block=block, throttle=throttle, error=error_share, seed=seed)
+    except ValueError as exc:
+        fail(str(exc))
     run_demo(
         listings=listings,
         seed=seed,
         db=db,
         catalogue=catalogue,
         max_pages=max_pages,
+        faults=faults,
         echo=click.echo,
         progress=_progress("katalog demo"),
     )
@@ -204,6 +224,96 @@ def _progress(label: str):
             click.echo(f"\r{label}: {done}/{total}", nl=done >= total, err=True)
 
     return show
+
+
+# -- matchers: `patroli score` and `patroli match` (issue 4) -------------------------------------
+
+
+def _load_matcher(data_dir: str | None):
+    from matchers import DataError, load_matcher
+
+    try:
+        return load_matcher(data_dir)
+    except DataError as exc:
+        fail(f"data rujukan tidak valid / bad reference data: {exc}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--data-dir", default=None, help="Folder data rujukan (bawaan: data/) / reference data folder")
+@click.option(
+    "--no-cluster", is_flag=True, help="Tanpa lintasan DUP_CLUSTER / skip the duplicate-cluster pass"
+)
+def score(file, data_dir, no_cluster):
+    """Nilai iklan dari berkas JSON lines; cetak satu objek JSON per iklan.
+
+    Score listings in FILE (JSON lines: Listing fields, optional `description` and `id`; other
+    keys ignored; '-' reads stdin) and print one JSON object per listing: id, listing_id,
+    category, risk, the three verdicts and the flags with their reasons. A line that cannot be
+    read is reported on stderr with its number; the others are still scored.
+    """
+    import json
+
+    from matchers.jsonl import assessment_json, read_rows
+
+    matcher = _load_matcher(data_dir)
+    try:
+        handle = click.open_file(file, encoding="utf-8")
+    except OSError as exc:
+        fail(f"tidak bisa membuka {file}: {exc.strerror}")
+    rows, bad = [], 0
+    with handle:
+        try:
+            for row in read_rows(handle):
+                if isinstance(row, tuple):
+                    bad += 1
+                    click.echo(f"patroli score: baris {row[0]}: {row[1]}", err=True)
+                else:
+                    rows.append(row)
+        except UnicodeDecodeError as exc:
+            fail(f"{file} bukan UTF-8: {exc.reason}")
+    listings = [r.listing for r in rows]
+    if no_cluster:
+        assessments = [matcher.assess(listing) for listing in listings]
+    else:
+        assessments = matcher.assess_all(listings)
+    for row, assessment in zip(rows, assessments, strict=True):
+        click.echo(json.dumps(assessment_json(row.id, assessment), ensure_ascii=False))
+    if bad:
+        click.echo(f"patroli score: {bad} baris tidak terbaca / unreadable lines", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Basis data / database")
+@click.option("--data-dir", default=None, help="Folder data rujukan (bawaan: data/) / reference data folder")
+def match(db, data_dir):
+    """Nilai ulang semua iklan di basis data setelah data/ berubah.
+
+    Re-score every stored listing with the current reference data, including the duplicate-cluster
+    pass. Idempotent: each listing's flags are replaced, so flags of an older matcher version go.
+    """
+    from pathlib import Path
+
+    from crawler.store import Store
+    from matchers.batch import format_summary, rescore
+
+    if db != ":memory:" and not Path(db).exists():
+        fail(f"basis data {db} tidak ada / database not found")
+    matcher = _load_matcher(data_dir)
+    store = Store(db)
+    try:
+        before = store.flag_versions()
+        summary = rescore(store, matcher, progress=_progress("nilai ulang"))
+        after = store.flag_versions()
+    finally:
+        store.close()
+    old = {v: n for v, n in before.items() if v != matcher.version}
+    if old:
+        gone = ", ".join(f"{v} ({n})" for v, n in sorted(old.items()) if v not in after)
+        if gone:
+            click.echo(f"Tanda versi lama diganti / old-version flags replaced: {gone}")
+    click.echo(format_summary(summary))
 
 
 # -- patroli extract (helper: tokopedia) -------------------------------------------------------
@@ -243,6 +353,303 @@ def extract_command(file, marketplace, url):
             click.echo(
                 f"patroli: {file}: {listing.marketplace}/{listing.listing_id}: {listing.note}", err=True
             )
+
+
+# -- Independent web shops (spiders/shop.py) ------------------------------------------------------
+
+
+@main.command("crawl-shops")
+@click.argument("urls", nargs=-1)
+@click.option("--urls-file", type=click.Path(dir_okay=False), help="Berkas alamat toko, satu per baris")
+@click.option("--max-pages", type=click.IntRange(1, 100), help="Halaman katalog per toko / catalogue pages")
+@click.option("--max-products", type=click.IntRange(1, 100_000), help="Produk per toko / products per shop")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Basis data / database")
+def crawl_shops(urls, urls_file, max_pages, max_products, db):
+    """Patroli toko daring mandiri (WooCommerce, Shopify, ...) lewat alamatnya.
+
+    Patrol independent web shops by their address: catalogue pages, then every product page.
+    """
+    from crawler.runner import format_summary, run_crawl
+    from spiders.shop import invalid_urls, read_shop_urls
+
+    addresses = list(urls)
+    if urls_file:
+        try:
+            addresses += read_shop_urls(urls_file)
+        except ValueError as exc:
+            fail(str(exc))
+    if not addresses:
+        fail("beri alamat toko: patroli crawl-shops https://toko.example/ (atau --urls-file)")
+    if bad := invalid_urls(addresses):
+        fail(f"alamat toko tidak sah (harus http:// atau https://): {', '.join(bad)}")
+    overrides: dict[str, object] = {"PATROLI_SHOP_URLS": addresses}
+    if max_pages:
+        overrides["PATROLI_MAX_PAGES"] = max_pages
+    if max_products:
+        overrides["PATROLI_SHOP_MAX_PRODUCTS"] = max_products
+    try:
+        summary = run_crawl(["shop"], [], db=db, overrides=overrides)
+    except ValueError as exc:
+        fail(str(exc))
+    click.echo(format_summary(summary))
+
+
+# == patroli evidence: export | verify | keygen (crawler/evidence.py) ===========================
+
+
+def _evidence_settings(overrides: tuple[str, ...]):
+    from crawler.runner import project_settings
+
+    pairs = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r}: tulis sebagai NAMA=NILAI", param_hint="-s/--set")
+        pairs[key.strip()] = value
+    return project_settings(pairs)
+
+
+def _passphrase() -> bytes | None:
+    import os
+
+    value = os.environ.get("PATROLI_KEY_PASSPHRASE")
+    return value.encode() if value else None
+
+
+@main.group("evidence")
+def evidence() -> None:
+    """Paket bukti untuk kementerian: ekspor, periksa, kunci tanda tangan.
+
+    Evidence packs for ministries: export, verify, signing keys.
+    """
+
+
+@evidence.command("export")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Berkas ZIP yang ditulis / the ZIP to write.",
+)
+@click.option("--db", default=None, help="Basis data (bawaan: PATROLI_DB) / database path.")
+@click.option(
+    "--rule",
+    "rules",
+    multiple=True,
+    help="Hanya listing dengan tanda aturan ini (bisa berulang) / only this rule.",
+)
+@click.option(
+    "--min-risk",
+    type=click.IntRange(0, 100),
+    default=None,
+    help="Risiko minimum 0-100 / minimum risk.",
+)
+@click.option(
+    "--marketplace",
+    "marketplaces",
+    multiple=True,
+    help="Hanya marketplace ini (bisa berulang) / only this marketplace.",
+)
+@click.option("--since", default=None, help="Terlihat sejak tanggal ini, mis. 2026-11-01 / seen since.")
+@click.option(
+    "--listing",
+    "listings",
+    multiple=True,
+    help="marketplace:id_listing atau URL (bisa berulang) / a listing.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Paling banyak N listing, risiko tertinggi dulu / at most N.",
+)
+@click.option(
+    "--all-listings",
+    is_flag=True,
+    help="Juga listing tanpa tanda (bawaan: hanya yang bertanda) / also unflagged.",
+)
+@click.option(
+    "--operator",
+    default=None,
+    help="Nama pengekspor (bawaan: PATROLI_OPERATOR atau pengguna) / who exports.",
+)
+@click.option(
+    "--sign-key",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Kunci privat Ed25519 untuk menandatangani manifest / signing key.",
+)
+@click.option(
+    "--recapture",
+    is_flag=True,
+    help="Ambil ulang halaman tiap listing sebelum ekspor / re-fetch first.",
+)
+@click.option(
+    "--captures-dir", default=None, help="Folder WARC (bawaan: PATROLI_CAPTURES_DIR) / WARC folder."
+)
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAMA=NILAI",
+    help="Ubah satu setelan Scrapy/Patroli / override one setting.",
+)
+def evidence_export(
+    out,
+    db,
+    rules,
+    min_risk,
+    marketplaces,
+    since,
+    listings,
+    limit,
+    all_listings,
+    operator,
+    sign_key,
+    recapture,
+    captures_dir,
+    overrides,
+) -> None:
+    """Tulis paket bukti (ZIP) untuk listing terpilih.
+
+    Write an evidence pack (ZIP) for the selected listings: report (HTML, PDF), link lists per
+    marketplace (CSV), workbook (XLSX), the WARC records, manifest, SHA256SUMS, custody log.
+    """
+    from crawler.archive import captures_dir_for
+    from crawler.evidence import EvidenceError, Selection, export_pack, load_private_key
+    from crawler.store import CustodyConflict, EvidenceStore
+
+    settings = _evidence_settings(overrides)
+    db = db or settings.get("PATROLI_DB")
+    captures_dir = str(captures_dir_for(captures_dir or settings.get("PATROLI_CAPTURES_DIR"), db))
+    settings.set("PATROLI_CAPTURES_DIR", captures_dir, priority="cmdline")  # recapture writes here
+    selection = Selection(
+        rules=list(rules),
+        min_risk=min_risk,
+        marketplaces=list(marketplaces),
+        since=since,
+        listings=list(listings),
+        limit=limit,
+        all_listings=all_listings,
+    )
+    try:
+        selection.validate()
+        key = load_private_key(sign_key, _passphrase()) if sign_key else None
+        if recapture:
+            from crawler.recapture import export_with_recapture
+
+            result, checks = export_with_recapture(
+                db,
+                out,
+                selection,
+                settings,
+                captures_dir=captures_dir,
+                operator=operator,
+                signing_key=key,
+            )
+        else:
+            checks = []
+            store = EvidenceStore(db)
+            try:
+                result = export_pack(
+                    store,
+                    out,
+                    selection,
+                    captures_dir=captures_dir,
+                    operator=operator,
+                    signing_key=key,
+                )
+            finally:
+                store.close()
+    except (EvidenceError, CustodyConflict) as exc:
+        fail(str(exc))
+    click.echo(f"Paket bukti ditulis: {result.path}")
+    click.echo(f"  listing: {result.listing_count}, rekaman WARC: {result.capture_count}")
+    click.echo(f"  log serah-terima: entri {result.custody.seq}, hash {result.custody.entry_hash}")
+    if key is not None:
+        fingerprint = result.manifest["signature"]["fingerprint_sha256"]
+        click.echo(f"  ditandatangani, sidik jari kunci {fingerprint}")
+    if checks:
+        from collections import Counter
+
+        from crawler.evidence_view import RECAPTURE_LABELS
+
+        for status, n in sorted(Counter(c.status for c in checks).items()):
+            click.echo(f"  periksa ulang: {n} {RECAPTURE_LABELS.get(status, status)}")
+    click.echo(f"Periksa dengan / verify with: patroli evidence verify {result.path}")
+
+
+@evidence.command("verify")
+@click.argument("pack", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Kunci publik yang wajib dipakai menandatangani / pin the signing key.",
+)
+@click.option(
+    "--db",
+    default=None,
+    help="Cocokkan juga dengan log serah-terima basis data ini / check the DB's log.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Tampilkan juga yang cocok / show what held.")
+def evidence_verify(pack, public_key, db, verbose) -> None:
+    """Periksa setiap hash, tanda tangan dan log serah-terima sebuah paket bukti.
+
+    Check every hash, the signature and the custody log of an evidence pack; exit status 0 only
+    when everything holds, and name each file that differs.
+    """
+    from crawler.evidence import EvidenceError, load_public_key, verify_pack
+    from crawler.store import EvidenceStore
+
+    try:
+        pinned = load_public_key(public_key) if public_key else None
+    except EvidenceError as exc:
+        fail(str(exc))
+    store = EvidenceStore(db) if db else None
+    try:
+        report = verify_pack(pack, public_key=pinned, store=store)
+    finally:
+        if store is not None:
+            store.close()
+    if verbose or report.ok:
+        for line in report.checked:
+            click.echo(f"  cocok: {line}")
+    if report.ok:
+        signed = f", ditandatangani (kunci {report.fingerprint})" if report.signed else ""
+        click.echo(f"UTUH / OK: {pack}{signed}")
+        return
+    for problem in report.problems:
+        click.echo(f"  BEDA: {problem}", err=True)
+    click.echo(f"TIDAK UTUH / FAILED: {pack}: {len(report.problems)} masalah", err=True)
+    raise SystemExit(1)
+
+
+@evidence.command("keygen")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Berkas kunci privat (PEM); kunci publik ditulis ke .pub.pem di sebelahnya.",
+)
+def evidence_keygen(out) -> None:
+    """Buat pasangan kunci Ed25519 untuk menandatangani paket bukti.
+
+    Create an Ed25519 key pair for signing evidence packs. The private key is written with mode
+    0600 (encrypted when PATROLI_KEY_PASSPHRASE is set); publish the public key's fingerprint.
+    """
+    from crawler.evidence import EvidenceError, generate_key
+
+    try:
+        private, public, fingerprint = generate_key(out, _passphrase())
+    except EvidenceError as exc:
+        fail(str(exc))
+    click.echo(f"Kunci privat: {private} (simpan rahasia / keep secret)")
+    click.echo(f"Kunci publik: {public}")
+    click.echo(f"Sidik jari SHA-256 / fingerprint: {fingerprint}")
 
 
 # -- schedules and distributed patrols (issue 6) ------------------------------------------------

@@ -119,7 +119,27 @@ def run_crawl(
     except KeyboardInterrupt:
         return close_crawl(db, crawl_id, "interrupted", "KeyboardInterrupt")
     status, reason = crawl_status(c.stats.get_value("finish_reason") for c in crawlers)
+    if status == "finished":
+        cluster_pass(db, settings)
     return close_crawl(db, crawl_id, status, reason)
+
+
+def cluster_pass(db: str, settings: Settings, echo=None):
+    """After a patrol: re-score the database with the cross-listing DUP_CLUSTER pass.
+
+    The pipeline scores one listing at a time; the dropship pattern shows only across listings.
+    PATROLI_CLUSTER turns it off (e.g. for a quick patrol of a very large database).
+    """
+    if not (settings.getbool("PATROLI_MATCH", True) and settings.getbool("PATROLI_CLUSTER", True)):
+        return None
+    from matchers import load_matcher
+    from matchers.batch import rescore
+
+    store = Store(db)
+    try:
+        return rescore(store, load_matcher(settings.get("PATROLI_DATA_DIR")))
+    finally:
+        store.close()
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -143,7 +163,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(
             f"  {market:<10} listing {listings:>6}  penjual {figures.get('sellers', 0):>5}  "
             f"halaman {figures.get('pages', 0):>4}  kosong {figures.get('empty', 0) or 0:>3}  "
-            f"diblokir {figures.get('blocked', 0) or 0:>3}  galat {figures.get('errors', 0) or 0:>3}{note}"
+            f"diblokir {figures.get('blocked', 0) or 0:>3}  dibatasi {figures.get('throttled', 0) or 0:>3}  "
+            f"galat {figures.get('errors', 0) or 0:>3}{note}"
         )
     for page in summary["blocked_pages"][:5]:
         lines.append(

@@ -31,6 +31,9 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 PATROLI_THROTTLE_RETRIES = 3
 PATROLI_RETRY_AFTER_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
+    # Responses pass these from the highest number down: captured first (every attempt is
+    # evidence), then Retry-After read, then Scrapy's RetryMiddleware (550).
+    "crawler.archive.WarcCaptureMiddleware": 585,
     "crawler.throttle.RetryAfterMiddleware": 560,
 }
 COOKIES_ENABLED = False
@@ -62,7 +65,28 @@ PATROLI_STORE_BATCH = 500
 PATROLI_MAX_PAGES = 5  # per keyword
 PATROLI_DETAIL = False  # follow each listing to its product page
 PATROLI_MATCH = True  # score listings as they are stored
+PATROLI_CLUSTER = True  # after a patrol, re-score with the cross-listing DUP_CLUSTER pass
+PATROLI_DATA_DIR = None  # reference data for the matchers; None: data/ of this checkout
 PATROLI_KEYWORDS = ["batik tulis", "kain tenun", "songket", "tas rotan"]
+
+# -- Independent web shops (spiders/shop.py) ------------------------------------------------------
+# The shops to patrol, by address (home page, catalogue or product page). With none here nor in
+# the file, the spider needs `-a urls=...` or a PATROLI_BASE_URLS["shop"] directory page (the demo
+# marketplace has one).
+PATROLI_SHOP_URLS: list[str] = []
+# One address per line, '#' comments; read when PATROLI_SHOP_URLS is empty and no directory
+# (PATROLI_BASE_URLS["shop"], set by the demo) is given.
+PATROLI_SHOP_URLS_FILE = "data/toko.txt"
+PATROLI_SHOP_MAX_PRODUCTS = 500  # product pages read per shop and crawl; catalogue pages: PATROLI_MAX_PAGES
+
+
+# -- Evidence (crawler/archive.py): every response, byte for byte, into WARC files -------------
+# After HttpCompressionMiddleware (590) decodes the body, before RetryMiddleware (550) retries:
+# the WARC holds exactly what the parser read, failed attempts included.
+PATROLI_CAPTURE = True
+PATROLI_CAPTURES_DIR = None  # None: captures/ beside PATROLI_DB (data/captures)
+PATROLI_CAPTURES_MAX_BYTES = 100 * 1024 * 1024  # start a new .warc.gz past this size
+
 
 # Progress display (crawler/progress.py): "live" on a terminal, "log" lines under cron/CI/--quiet.
 # `patroli crawl` chooses; a bare `scrapy crawl` shows nothing extra.

@@ -292,10 +292,17 @@ class Store:
         """Figures for the end-of-crawl summary, per marketplace, with what was blocked."""
         crawl = self.db["crawls"].get(crawl_id)
         per_market = {
-            row[0]: {"pages": row[1], "ok": row[2], "empty": row[3], "blocked": row[4], "errors": row[5]}
+            row[0]: {
+                "pages": row[1],
+                "ok": row[2],
+                "empty": row[3],
+                "blocked": row[4],
+                "errors": row[5],
+                "throttled": row[6],
+            }
             for row in self.db.execute(
                 """select marketplace, count(*), sum(outcome = 'ok'), sum(outcome = 'empty'),
-                          sum(outcome = 'blocked'), sum(outcome = 'error')
+                          sum(outcome = 'blocked'), sum(outcome = 'error'), sum(outcome = 'throttled')
                    from crawl_pages where crawl_id = ? group by marketplace""",
                 [crawl_id],
             ).fetchall()
@@ -450,15 +457,52 @@ class Store:
                 yield _row_listing(dict(zip(LISTING_FIELDS, row, strict=True)))
 
     def save_assessments(self, assessments: Sequence[Assessment], crawl_id: int | None = None) -> None:
-        """Replace the matchers' output for these listings (flags of an older version go)."""
+        """Replace the matchers' output for these listings (flags of an older version go).
+
+        A flag belongs to a crawl: `crawl_id`, or else the crawl that last saw its listing, so
+        that a re-score after a patrol counts in that patrol's figures.
+        """
         now = utc_now()
+        keys = [(a.marketplace, a.listing_id) for a in assessments]
+        crawl_of = {} if crawl_id is not None else self._last_crawl_ids(keys)
+        columns = list(ASSESSMENT_COLUMNS)
+        update = (
+            f"update listings set {', '.join(f'[{c}] = ?' for c in columns)} "
+            "where marketplace = ? and listing_id = ?"
+        )
+        rows = [
+            r
+            for a in assessments
+            for r in _flag_rows(a.flags, crawl_id or crawl_of.get((a.marketplace, a.listing_id)), now)
+        ]
         with self.db.atomic():
-            self._delete_flags([(a.marketplace, a.listing_id) for a in assessments])
-            for a in assessments:
-                self.db["listings"].update((a.marketplace, a.listing_id), _assessment_row(a))
-            rows = [r for a in assessments for r in _flag_rows(a.flags, crawl_id, now)]
-            if rows:
-                self.db["flags"].insert_all(rows, batch_size=1000)
+            self._delete_flags(keys)
+            self.db.conn.executemany(
+                update,
+                [(*_ordered(_assessment_row(a), columns), a.marketplace, a.listing_id) for a in assessments],
+            )
+            self._insert("flags", rows)
+
+    def _last_crawl_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        found: dict[tuple[str, str], int] = {}
+        for i in range(0, len(keys), 400):
+            chunk = keys[i : i + 400]
+            where = " or ".join(["(marketplace = ? and listing_id = ?)"] * len(chunk))
+            rows = self.db.execute(
+                f"select marketplace, listing_id, last_crawl_id from listings where {where}",
+                [v for key in chunk for v in key],
+            ).fetchall()
+            found.update({(m, lid): c for m, lid, c in rows})
+        return found
+
+    # -- matchers (issue 4): what `patroli match` reports -------------------------------------
+
+    def flag_versions(self) -> dict[str, int]:
+        """Stored flags per matcher version (empty string when unknown)."""
+        rows = self.db.execute(
+            "select coalesce(matcher_version, ''), count(*) from flags group by 1 order by 1"
+        ).fetchall()
+        return {version: n for version, n in rows}
 
 
 FIRST_SEEN = {"first_seen_at", "first_crawl_id"}
@@ -493,6 +537,10 @@ def _row_listing(row: dict[str, Any]) -> Listing:
         if row[key] is not None:
             row[key] = bool(row[key])
     return Listing(**row)
+
+
+def _ordered(row: dict[str, Any], columns: list[str]) -> tuple:
+    return tuple(row[c] for c in columns)
 
 
 def _assessment_row(a: Assessment) -> dict[str, Any]:
@@ -572,6 +620,281 @@ def m002_views(db: sqlite_utils.Database) -> None:
 def m003_listing_note(db: sqlite_utils.Database) -> None:
     """What normalisation could not read (an unreadable price), kept beside the raw text."""
     db["listings"].add_column("note", str)
+
+
+# == Evidence: captures, recaptures and the custody log ========================================
+# (crawler/archive.py writes captures; crawler/evidence.py reads listings for packs and appends
+# to the custody log.) Kept in its own section so that it merges cleanly.
+
+
+@migrations()
+def m_evidence_001_captures_custody(db: sqlite_utils.Database) -> None:
+    import uuid
+
+    db["captures"].create(
+        {
+            "capture_id": str,
+            "crawl_id": int,
+            "url": str,
+            "method": str,
+            "kind": str,
+            "fetched_at": str,
+            "status": int,
+            "content_type": str,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "payload_sha256": str,
+            "payload_length": int,
+            "response_record_id": str,
+            "request_record_id": str,
+        },
+        pk="capture_id",
+    )
+    db["captures"].create_index(["crawl_id"])
+    db["captures"].create_index(["url"])
+    db["recaptures"].create(
+        {
+            "id": int,
+            "crawl_id": int,
+            "marketplace": str,
+            "listing_id": str,
+            "url": str,
+            "checked_at": str,
+            "status": str,  # live | removed | blocked | error | unchecked
+            "http_status": int,
+            "capture_id": str,
+            "previous_capture_id": str,
+            "reason": str,
+        },
+        pk="id",
+    )
+    db["recaptures"].create_index(["marketplace", "listing_id"])
+    db["custody_log"].create(
+        {
+            "seq": int,
+            "at": str,
+            "action": str,
+            "operator": str,
+            "host": str,
+            "database_id": str,
+            "database_path": str,
+            "pack_name": str,
+            "parameters": str,
+            "listing_count": int,
+            "capture_count": int,
+            "content_sha256": str,
+            "prev_export_content_sha256": str,
+            "prev_hash": str,
+            "entry_hash": str,
+        },
+        pk="seq",
+    )
+    # Append-only: the database itself refuses to change or drop a custody entry.
+    for event in ("update", "delete"):
+        db.execute(
+            f"""create trigger custody_log_no_{event} before {event} on custody_log
+                begin select raise(abort, 'custody_log hanya boleh ditambah (append-only)'); end"""
+        )
+    db["patroli_meta"].create({"key": str, "value": str}, pk="key")
+    db["patroli_meta"].insert({"key": "database_id", "value": str(uuid.uuid4())})
+
+
+class CustodyConflict(Exception):
+    """Another export appended to the custody log first; the pack was not recorded."""
+
+
+class EvidenceStore(Store):
+    """The Store plus what evidence needs: captures, recaptures, listing selection, custody log."""
+
+    # -- captures ---------------------------------------------------------------------------
+
+    def save_capture(self, capture) -> None:
+        with self.db.atomic():
+            self.db["captures"].insert(_record_dict(capture), replace=True)
+
+    def captures(self, capture_ids: Iterable[str]):
+        from crawler.archive import Capture
+
+        ids = sorted({c for c in capture_ids if c})
+        found = {}
+        names = [f.name for f in fields(Capture)]
+        cols = ", ".join(names)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"select {cols} from captures where capture_id in ({marks})", chunk
+            ).fetchall():
+                capture = Capture(**dict(zip(names, row, strict=True)))
+                found[capture.capture_id] = capture
+        return found
+
+    # -- selecting listings for a pack ----------------------------------------------------------
+
+    def select_listing_keys(
+        self,
+        *,
+        rules: Sequence[str] = (),
+        min_risk: int | None = None,
+        marketplaces: Sequence[str] = (),
+        since: str | None = None,
+        listings: Sequence[tuple[str, str]] = (),
+        urls: Sequence[str] = (),
+        flagged_only: bool = False,
+        limit: int | None = None,
+    ) -> list[tuple[str, str]]:
+        """Keys of the listings matching every given selector, riskiest first."""
+        where: list[str] = []
+        params: list[Any] = []
+        if marketplaces:
+            where.append(f"l.marketplace in ({', '.join('?' * len(marketplaces))})")
+            params.extend(marketplaces)
+        if min_risk is not None:
+            where.append("l.risk >= ?")
+            params.append(min_risk)
+        if since:
+            where.append("l.last_seen_at >= ?")
+            params.append(since)
+        if rules:
+            where.append(
+                "exists (select 1 from flags f where f.marketplace = l.marketplace"
+                f" and f.listing_id = l.listing_id and f.rule in ({', '.join('?' * len(rules))}))"
+            )
+            params.extend(rules)
+        elif flagged_only:
+            where.append(
+                "exists (select 1 from flags f where f.marketplace = l.marketplace"
+                " and f.listing_id = l.listing_id)"
+            )
+        if listings or urls:
+            ors = ["(l.marketplace = ? and l.listing_id = ?)"] * len(listings)
+            params.extend(v for key in listings for v in key)
+            if urls:
+                ors.append(f"l.url in ({', '.join('?' * len(urls))})")
+                params.extend(urls)
+            where.append("(" + " or ".join(ors) + ")")
+        sql = "select l.marketplace, l.listing_id from listings l"
+        if where:
+            sql += " where " + " and ".join(where)
+        sql += " order by coalesce(l.risk, -1) desc, l.last_seen_at desc, l.marketplace, l.listing_id"
+        if limit is not None:
+            sql += " limit ?"
+            params.append(limit)
+        return [(m, lid) for m, lid in self.db.execute(sql, params).fetchall()]
+
+    def stored_listings(self, keys: Sequence[tuple[str, str]]):
+        """StoredListing records (listing, verdict, flags, snapshots) in the order of `keys`."""
+        from crawler.evidence_records import Snapshot, StoredListing
+
+        extra = ["category", "risk", "first_seen_at", "last_seen_at"]
+        cols = ", ".join(LISTING_FIELDS + extra)
+        by_key: dict[tuple[str, str], StoredListing] = {}
+        for chunk in _chunks(list(keys), 400):
+            where = " or ".join(["(marketplace = ? and listing_id = ?)"] * len(chunk))
+            params = [v for key in chunk for v in key]
+            for row in self.db.execute(f"select {cols} from listings where {where}", params).fetchall():
+                data = dict(zip(LISTING_FIELDS + extra, row, strict=True))
+                meta = {k: data.pop(k) for k in extra}
+                listing = _row_listing(data)
+                by_key[listing.key] = StoredListing(listing, **meta)
+            for row in self.db.execute(
+                "select marketplace, listing_id, rule, severity, score, reason_id, reason_en,"
+                " evidence, legal_basis, matcher_version, category from flags"
+                f" where {where} order by score desc, id",
+                params,
+            ).fetchall():
+                stored = by_key.get((row[0], row[1]))
+                if stored is None:
+                    continue
+                evidence = json.loads(row[7]) if row[7] else {}
+                stored.flags.append(
+                    Flag(
+                        marketplace=row[0],
+                        listing_id=row[1],
+                        rule=row[2],
+                        severity=row[3],
+                        score=row[4],
+                        reason_id=row[5],
+                        reason_en=row[6],
+                        evidence=evidence if isinstance(evidence, dict) else {"value": evidence},
+                        legal_basis=row[8],
+                        matcher_version=row[9] or "",
+                        category=row[10],
+                    )
+                )
+            for row in self.db.execute(
+                "select marketplace, listing_id, crawl_id, captured_at, price_idr, price_max_idr,"
+                " sold_count, historical_sold, capture_id from listing_snapshots"
+                f" where {where} order by captured_at, id",
+                params,
+            ).fetchall():
+                stored = by_key.get((row[0], row[1]))
+                if stored is not None:
+                    stored.snapshots.append(Snapshot(*row[2:]))
+        return [by_key[key] for key in keys if key in by_key]
+
+    # -- recaptures -------------------------------------------------------------------------
+
+    def save_recaptures(self, results) -> None:
+        rows = [_record_dict(r) for r in results]
+        if rows:
+            with self.db.atomic():
+                self.db["recaptures"].insert_all(rows, batch_size=500)
+
+    # -- custody log ------------------------------------------------------------------------
+
+    def database_id(self) -> str:
+        return self.db["patroli_meta"].get("database_id")["value"]
+
+    def custody_entries(self):
+        from crawler.evidence_records import CustodyEntry
+
+        names = [f.name for f in fields(CustodyEntry)]
+        sql = f"select {', '.join(names)} from custody_log order by seq"
+        rows = self.db.execute(sql).fetchall()
+        entries = []
+        for row in rows:
+            data = dict(zip(names, row, strict=True))
+            data["parameters"] = json.loads(data["parameters"])
+            entries.append(CustodyEntry(**data))
+        return entries
+
+    def custody_head(self):
+        entries = self.custody_entries()
+        return entries[-1] if entries else None
+
+    def append_custody(self, entry) -> None:
+        """Append one entry, refusing it when the log moved on since `entry.prev_hash` was read."""
+        from crawler.evidence_records import GENESIS_HASH
+
+        row = _record_dict(entry)
+        row["parameters"] = json.dumps(entry.parameters, ensure_ascii=False, sort_keys=True)
+        conn = self.db.conn
+        if conn.in_transaction:
+            conn.commit()  # an implicit transaction of this connection would make BEGIN fail
+        conn.execute("begin immediate")
+        try:
+            head = conn.execute(
+                "select seq, entry_hash from custody_log order by seq desc limit 1"
+            ).fetchone()
+            head_seq, head_hash = head if head else (0, GENESIS_HASH)
+            if entry.prev_hash != head_hash or entry.seq != head_seq + 1:
+                raise CustodyConflict(
+                    "log serah-terima berubah sejak ekspor ini dimulai (ekspor lain?); ulangi"
+                )
+            cols = ", ".join(row)
+            marks = ", ".join("?" * len(row))
+            conn.execute(f"insert into custody_log ({cols}) values ({marks})", list(row.values()))
+        except BaseException:
+            conn.execute("rollback")
+            raise
+        conn.execute("commit")
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 # -- schedules and distributed crawls (issue 6) ------------------------------------------------

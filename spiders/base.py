@@ -198,9 +198,10 @@ class MarketplaceSpider(scrapy.Spider):
         tries = response.meta.get("throttle_tries", 0) + 1
         if tries > self.crawler.settings.getint("PATROLI_THROTTLE_RETRIES", 3):
             return None
-        request = response.request.replace(dont_filter=True)
-        request.meta["throttle_tries"] = tries
-        return request
+        # Scrapy's own keys (download_latency, download_slot...) and the old capture stay behind.
+        meta = {k: v for k, v in response.meta.items() if not k.startswith("download_") and k != "capture_id"}
+        meta["throttle_tries"] = tries
+        return response.request.replace(dont_filter=True, meta=meta)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request

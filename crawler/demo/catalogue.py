@@ -99,7 +99,8 @@ class Generator:
         return DemoShop(
             shop_id=str(10_000_000 + shop_num % 890_000_000),
             name=name,
-            domain=slugify(name).replace("-", "")[:24] + (str(index) if index >= 20 else ""),
+            # Unique per marketplace, as a real shop domain is: the name plus digits of the id.
+            domain=slugify(name).replace("-", "")[:24] + str(shop_num % 1000),
             city=city,
             is_official=kind == "local" and rng.random() < 0.05,
             kind=kind,
@@ -136,7 +137,7 @@ class Generator:
             cross_border = marketplace in ("shopee", "lazada") and rng.random() < 0.5
             shop_kind = "cross_border" if cross_border else "hub"
             shop = self.shop(marketplace, _GROUP[category], shop_kind, rng.randrange(self.pool))
-            price = rng.randint(*price_range)
+            price = _round_price(rng.randint(*price_range))
             preorder = cross_border or "PO 7-14" in desc
             imported = True
             reasons.append(
@@ -166,6 +167,11 @@ class Generator:
             reasons.append(
                 f"harga Rp{price:,} di bawah batas Rp{spec.floor:,} ({category})".replace(",", ".")
             )
+            if imported and _TECHNIQUE_CLAIM.search(title):
+                # Imported cloth sold as tulis/cap/hand-woven at a printing price is mislabelled
+                # too (the labelled set's convention).
+                mislabel = True
+                reasons.append("klaim teknik (tulis/cap/tenun) pada barang impor di bawah batas harga")
         fill = {
             "motif": motif_rng.choice(spec.motifs) if spec.motifs else "Klasik",
             "region": shop.city.replace("Kab. ", "").replace("Kota ", "")
@@ -214,6 +220,7 @@ def _round_price(price: int) -> int:
 
 
 _TOKEN = re.compile(r"[0-9a-z]+")
+_TECHNIQUE_CLAIM = re.compile(r"\b(tulis|cap|tenun)\b", re.IGNORECASE)
 
 
 def fts_query(marketplace: str, keyword: str) -> str | None:
