@@ -61,6 +61,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy_redis.queue import Base as RedisQueueBase
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
+from crawler.archive import Capture, WarcCaptureMiddleware, exchange_from_scrapy
 from crawler.items import Assessment, Flag, Listing, PageRecord, ScoredListing
 from crawler.normalize import utc_now
 
@@ -104,8 +105,9 @@ redis.call('HSET', KEYS[3], token, ARGV[1] .. '|' .. ARGV[2] .. '|' .. got[2])
 return {token, got[1]}
 """
 
-# KEYS: queue, dupefilter, meta, seq, inflight, leases
-# ARGV: fingerprint ('' = dont_filter), score, data, lease to hand over ('' = none), worker
+# KEYS: queue, dupefilter, meta, seq, inflight, leases, items
+# ARGV: fingerprint ('' = dont_filter), score, data, lease to hand over ('' = none), worker,
+#       message of the lease handed over ('' = none)
 _PUSH = """
 if redis.call('HGET', KEYS[3], 'state') ~= 'running' then return -1 end
 if ARGV[4] ~= '' then
@@ -113,6 +115,7 @@ if ARGV[4] ~= '' then
   if not owner or string.sub(owner, 1, #ARGV[5] + 1) ~= ARGV[5] .. '|' then return -2 end
   redis.call('HDEL', KEYS[5], ARGV[4])
   redis.call('HDEL', KEYS[6], ARGV[4])
+  if ARGV[6] ~= '' then redis.call('RPUSH', KEYS[7], ARGV[6]) end
 end
 if ARGV[1] ~= '' and redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
 local seq = redis.call('INCR', KEYS[4])
@@ -337,9 +340,11 @@ class RedisRun:
         *,
         hand_over: str | None = None,
         worker: str = "",
+        message: str | None = None,
     ) -> int:
         """Queue a request unless its fingerprint was seen. 1 queued, 0 duplicate, -1 run not
-        running, -2 the lease it takes over is no longer this worker's."""
+        running, -2 the lease it takes over is no longer this worker's (then nothing is done).
+        `message`: the records of the lease handed over, published with the hand-over."""
         return int(
             self._push(
                 keys=[
@@ -349,8 +354,9 @@ class RedisRun:
                     self.seq,
                     self.inflight,
                     self.leases,
+                    self.items,
                 ],
-                args=[fingerprint or "", score, data, hand_over or "", worker],
+                args=[fingerprint or "", score, data, hand_over or "", worker, message or ""],
             )
         )
 
@@ -493,6 +499,8 @@ def encode_record(item: Any) -> dict[str, Any] | None:
         return {"t": "listing", "listing": _plain(listing), "assessment": encoded}
     if isinstance(item, PageRecord):
         return {"t": "page", "page": _plain(item)}
+    if isinstance(item, Capture):
+        return {"t": "capture", "capture": _plain(item)}
     return None
 
 
@@ -500,23 +508,34 @@ def encode_message(message_id: str, records: list[dict[str, Any]]) -> str:
     return json.dumps({"id": message_id, "records": records}, ensure_ascii=False, default=str)
 
 
-def decode_message(raw: bytes | str) -> tuple[str, list[ScoredListing], list[PageRecord]]:
-    """One Redis message -> (id, listings, pages). Raises ValueError on anything else."""
+@dataclass(slots=True)
+class Message:
+    """What one request produced, as the ingester stores it (in one transaction)."""
+
+    id: str
+    listings: list[ScoredListing] = field(default_factory=list)
+    pages: list[PageRecord] = field(default_factory=list)
+    captures: list[Capture] = field(default_factory=list)  # the WARC records of its responses
+
+
+def decode_message(raw: bytes | str) -> Message:
+    """One Redis message -> Message. Raises ValueError on anything else."""
     data = json.loads(raw)
-    listings: list[ScoredListing] = []
-    pages: list[PageRecord] = []
+    message = Message(str(data["id"]))
     for record in data["records"]:
         if record["t"] == "listing":
             assessment = record.get("assessment")
             if assessment is not None:
                 flags = [Flag(**f) for f in assessment.pop("flags", [])]
                 assessment = Assessment(**assessment, flags=flags)
-            listings.append(ScoredListing(Listing(**record["listing"]), assessment))
+            message.listings.append(ScoredListing(Listing(**record["listing"]), assessment))
         elif record["t"] == "page":
-            pages.append(PageRecord(**record["page"]))
+            message.pages.append(PageRecord(**record["page"]))
+        elif record["t"] == "capture":
+            message.captures.append(Capture(**record["capture"]))
         else:
             raise ValueError(f"jenis rekaman tidak dikenal: {record['t']!r}")
-    return str(data["id"]), listings, pages
+    return message
 
 
 # -- the worker side: Scrapy components ---------------------------------------------------------
@@ -629,18 +648,21 @@ class Worker:
         self.units[token] = WorkUnit()
 
     def item_scraped(self, item, response, spider) -> None:
+        request = getattr(response, "request", None)
+        self.stage(request.meta.get(LEASE_META) if request is not None else None, item)
+
+    def stage(self, token: str | None, item: Any) -> None:
+        """Keep a record for the commit of its request's lease (or publish it alone: no lease)."""
         record = encode_record(item)
         if record is None:
             self.stats.inc_value("patroli/redis/records_unencodable")
             logger.error("rekaman %s tidak bisa dikirim lewat Redis; dilewati", type(item).__name__)
             return
-        request = getattr(response, "request", None)
-        token = request.meta.get(LEASE_META) if request is not None else None
         unit = self.units.get(token) if token else None
         if unit is not None:
             unit.records.append(record)
             return
-        # An item with no lease (yielded by start()): published on its own.
+        # A record with no lease (an item from start(), the capture of robots.txt): on its own.
         self.run.server.rpush(
             self.run.items, encode_message(f"{self.worker_id}:{secrets.token_hex(6)}", [record])
         )
@@ -710,6 +732,10 @@ class LeasedQueue(RedisQueueBase):
     def push(self, request: Request, fingerprint: str | None = None) -> int:
         hand_over = request.meta.pop(LEASE_META, None)
         request.meta.pop(PARENT_META, None)
+        unit = self.worker.units.get(hand_over) if hand_over else None
+        # A retry or redirect of a leased request takes over the lease; what the attempt left (the
+        # capture of a 503 is evidence too) is published in the same step.
+        message = encode_message(hand_over, unit.records) if unit is not None and unit.records else None
         result = self.worker.run.push(
             self.name,
             fingerprint,
@@ -717,9 +743,9 @@ class LeasedQueue(RedisQueueBase):
             self._encode_request(request),
             hand_over=hand_over,
             worker=self.worker.worker_id,
+            message=message,
         )
         if hand_over and result != -2:
-            # A retry or redirect of a leased request: the lease passed to it in the same step.
             self.worker.units.pop(hand_over, None)
         return result
 
@@ -789,6 +815,20 @@ class LeaseMiddleware(BaseSpiderMiddleware):
         Worker.of(self.crawler).run.mark_seeded(spider.name)
 
 
+class CaptureMiddleware(WarcCaptureMiddleware):
+    """WARC capture on a worker: the record goes to this machine's captures directory as always,
+    its `captures` row goes through Redis with the request's other records (a worker never writes
+    the database). The ingester stores the row under the patrol's crawl id."""
+
+    def process_response(self, request, response, spider=None):
+        capture = self.archive.write(exchange_from_scrapy(request, response))
+        Worker.of(self.crawler).stage(request.meta.get(LEASE_META), capture)
+        self.crawler.stats.inc_value("patroli/captures")
+        self.crawler.stats.inc_value("patroli/capture_bytes", capture.payload_length)
+        request.meta["capture_id"] = capture.capture_id
+        return response
+
+
 # -- running a worker ---------------------------------------------------------------------------
 
 
@@ -802,6 +842,11 @@ def distributed_settings(redis_url: str, run: str, base=None, **extra: Any) -> d
     pipelines.pop("crawler.pipelines.StorePipeline", None)
     middlewares = dict(base.getdict("SPIDER_MIDDLEWARES")) if base is not None else {}
     middlewares["crawler.distributed.LeaseMiddleware"] = 10
+    downloader = dict(base.getdict("DOWNLOADER_MIDDLEWARES")) if base is not None else {}
+    if "crawler.archive.WarcCaptureMiddleware" in downloader:
+        downloader["crawler.distributed.CaptureMiddleware"] = downloader.pop(
+            "crawler.archive.WarcCaptureMiddleware"
+        )
     return {
         "SCHEDULER": "crawler.distributed.LeasedScheduler",
         "SCHEDULER_QUEUE_CLASS": "crawler.distributed.LeasedQueue",
@@ -814,6 +859,7 @@ def distributed_settings(redis_url: str, run: str, base=None, **extra: Any) -> d
         "PATROLI_REDIS_RUN": run,
         "ITEM_PIPELINES": pipelines,
         "SPIDER_MIDDLEWARES": middlewares,
+        "DOWNLOADER_MIDDLEWARES": downloader,
         **extra,
     }
 
@@ -1060,6 +1106,9 @@ class Ingester:
                 return None
             step = self.run_once(crawl_id, spiders)
             if step == "complete":
+                from crawler.runner import cluster_pass, project_settings
+
+                cluster_pass(self.store.path, project_settings())  # as a local patrol does
                 self.store.finish_crawl(crawl_id, status="finished")
                 return self.store.crawl_summary(crawl_id)
             if step == "idle":

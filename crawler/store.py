@@ -1030,14 +1030,13 @@ class RunRecords:
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def save_messages(
-        self, crawl_id: int, messages: Sequence[tuple[str, list[ScoredListing], list[PageRecord]]]
-    ) -> tuple[int, int, int]:
-        """Store Redis messages (id, listings, pages) once each, in one transaction.
+    def save_messages(self, crawl_id: int, messages: Sequence[Any]) -> tuple[int, int, int]:
+        """Store Redis messages once each, in one transaction: their listings, page records and
+        capture rows (crawler.distributed.Message: id, listings, pages, captures).
 
         Returns (new listings, updated listings, messages already stored and so skipped).
         """
-        ids = [m[0] for m in messages]
+        ids = [m.id for m in messages]
         done: set[str] = set()
         for i in range(0, len(ids), 400):
             chunk = ids[i : i + 400]
@@ -1049,22 +1048,25 @@ class RunRecords:
                     [crawl_id, *chunk],
                 ).fetchall()
             )
-        fresh = [m for m in messages if m[0] not in done]
         # The same message twice in one call (a redelivery) is stored once too.
-        unique = list({m[0]: m for m in fresh}.values())
+        unique = list({m.id: m for m in messages if m.id not in done}.values())
         now = utc_now()
+        captures = [{**_record_dict(c), "crawl_id": crawl_id} for m in unique for c in m.captures]
         with self.db.atomic():
+            if captures:
+                # First: the listings and pages below point at these rows by capture_id.
+                self.db["captures"].insert_all(captures, replace=True, batch_size=500)
             new, updated = self.store.save_batch(
                 crawl_id,
-                [s for m in unique for s in m[1]],
-                [p for m in unique for p in m[2]],
+                [s for m in unique for s in m.listings],
+                [p for m in unique for p in m.pages],
             )
             self.db["ingest_log"].insert_all(
                 [
                     {
                         "crawl_id": crawl_id,
-                        "message_id": m[0],
-                        "records": len(m[1]) + len(m[2]),
+                        "message_id": m.id,
+                        "records": len(m.listings) + len(m.pages) + len(m.captures),
                         "ingested_at": now,
                     }
                     for m in unique

@@ -97,11 +97,14 @@ def start_market(catalogue, delay: float = 0.0, faults=None):
     return market.start()
 
 
-def subprocess_env() -> dict[str, str]:
+def subprocess_env(captures_dir=None) -> dict[str, str]:
     """The environment of a `python -m crawler.cli` subprocess that knows the fake spider."""
     import os
 
-    return {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.fake_settings", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.fake_settings", "PYTHONUNBUFFERED": "1"}
+    if captures_dir is not None:
+        env["PATROLI_TEST_CAPTURES_DIR"] = str(captures_dir)
+    return env
 
 
 def disjoint_keywords(catalogue, candidates, max_pages: int) -> list[str]:

@@ -11,9 +11,11 @@ import time
 import pytest
 import redis
 
+from crawler.archive import Capture
 from crawler.distributed import (
     DistributedError,
     Ingester,
+    Message,
     RedisRun,
     decode_message,
     encode_message,
@@ -100,12 +102,15 @@ def test_a_retry_takes_over_its_parents_lease(run):
     opened(run)
     run.push("fake", "fp1", 0, b"page-1")
     token, _ = run.pop("fake", "w1", 5000)
-    assert run.push("fake", None, 0, b"page-1 retry", hand_over=token, worker="w1") == 1
+    # The failed attempt's capture row goes out in the same step as the hand-over.
+    message = json.dumps({"id": token, "records": []})
+    assert run.push("fake", None, 0, b"page-1 retry", hand_over=token, worker="w1", message=message) == 1
     assert run.server.hlen(run.leases) == 0 and run.server.zcard(run.queue("fake")) == 1
-    # A lease that is not ours any more is not handed over, and its successor is not queued.
+    assert run.server.lrange(run.items, 0, -1) == [message.encode()]
+    # A lease that is not ours any more is not handed over: no successor, no message.
     token, _ = run.pop("fake", "w1", 5000)
-    assert run.push("fake", None, 0, b"x", hand_over=token, worker="w2") == -2
-    assert run.server.zcard(run.queue("fake")) == 0
+    assert run.push("fake", None, 0, b"x", hand_over=token, worker="w2", message='{"id": "no"}') == -2
+    assert run.server.zcard(run.queue("fake")) == 0 and run.server.llen(run.items) == 1
 
 
 def test_stopping_cleanly_gives_leases_back_at_once(run):
@@ -153,12 +158,25 @@ def test_records_round_trip_through_a_message():
     flag = Flag("tokopedia", "1", "BELOW_FLOOR", "high", 0.9, "di bawah harga", "below floor", {"floor": 1})
     assessment = Assessment("tokopedia", "1", "batik_tulis", 0.8, 80, flags=[flag])
     listing = Listing("tokopedia", "1", "https://t/1", "Batik tulis", price_idr=150000, is_cross_border=False)
-    page = PageRecord("tokopedia", "https://t/s", "ok", 200, keyword="batik", listings_found=1)
-    raw = encode_message("7", [encode_record(ScoredListing(listing, assessment)), encode_record(page)])
-    message_id, listings, pages = decode_message(raw)
-    assert message_id == "7"
-    assert listings == [ScoredListing(listing, assessment)]
-    assert pages == [page]
+    page = PageRecord(
+        "tokopedia", "https://t/s", "ok", 200, keyword="batik", listings_found=1, capture_id="c1"
+    )
+    capture = Capture(
+        "c1",
+        "https://t/s",
+        "2024-05-01T00:00:00.000001Z",
+        200,
+        "patroli-x.warc.gz",
+        0,
+        10,
+        "ab" * 32,
+        5,
+        "r",
+        "q",
+    )
+    records = [encode_record(ScoredListing(listing, assessment)), encode_record(page), encode_record(capture)]
+    message = decode_message(encode_message("7", records))
+    assert message == Message("7", [ScoredListing(listing, assessment)], [page], [capture])
     assert encode_record(object()) is None
     with pytest.raises(ValueError, match="jenis rekaman tidak dikenal"):
         decode_message(json.dumps({"id": "1", "records": [{"t": "seller"}]}))

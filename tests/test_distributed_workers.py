@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from crawler.archive import read_payload, sha256_hex
 from crawler.demo.catalogue import Catalogue
 from crawler.keywords import load_keyword_sets
-from crawler.store import Store
+from crawler.store import EvidenceStore, Store
 from tests.fakemarket import disjoint_keywords, expected_pages, served_ids, start_market, subprocess_env
 
 pytest_plugins = ["tests.redisserver"]  # redis_url, run_name
@@ -42,11 +43,11 @@ def keywords(catalogue):
     return chosen
 
 
-def start(*args: str) -> subprocess.Popen:
+def start(*args: str, captures=None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "crawler.cli", *args],
         cwd=ROOT,
-        env=subprocess_env(),
+        env=subprocess_env(captures),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -54,13 +55,13 @@ def start(*args: str) -> subprocess.Popen:
 
 
 def worker(
-    url: str, run: str, market, keywords: list[str], spiders: tuple[str, ...] = ("fake",)
+    url: str, run: str, market, keywords: list[str], spiders: tuple[str, ...] = ("fake",), captures=None
 ) -> subprocess.Popen:
     args = ["crawl", *spiders, "--redis", url, "--run", run, "--max-pages", str(MAX_PAGES), "--quiet"]
     args += [f"--base-url=tokopedia={market.url}/fake", f"--base-url=shopee={market.url}/fake"]
     for keyword in keywords:
         args += ["--keyword", keyword]
-    return start(*args)
+    return start(*args, captures=captures)
 
 
 def finish(proc: subprocess.Popen, timeout: float = 120) -> str:
@@ -101,7 +102,9 @@ def check_stored_exactly_once(
         assert len(pages) == len(set(pages)) == expected_pages(catalogue, keywords, max_pages), market
         urls += pages
     assert crawl["pages"] == len(urls)
-    assert store.db["ingest_log"].count == len(urls)  # one message per fetched page
+    # One message per fetched page, and one per robots.txt fetch (its capture, leased by nobody).
+    robots = [c for c in store.db["captures"].rows if c["url"].endswith("/robots.txt")]
+    assert store.db["ingest_log"].count == len(urls) + len(robots)
     store.close()
     return {"urls": set(urls), "pages": len(urls)}
 
@@ -119,10 +122,21 @@ def test_two_workers_and_the_ingester_store_every_listing_exactly_once(
         ingester = start("ingest", "--redis", redis_url, "--run", run_name, "--db", db)
         # Two spiders per worker; the short one ends early and must leave the other's work alone.
         spiders = ("fake", "fake-short")
-        workers = [worker(redis_url, run_name, market, keywords, spiders) for _ in range(2)]
+        captures_dir = tmp_path / "captures"
+        workers = [worker(redis_url, run_name, market, keywords, spiders, captures_dir) for _ in range(2)]
         outputs = [finish(w) for w in workers]
         ingest_output = finish(ingester)
         result = check_stored_exactly_once(db, catalogue, keywords, {"tokopedia": MAX_PAGES, "shopee": 1})
+        # Every page's WARC capture: written by the worker that fetched it, its row stored by the
+        # ingester under the patrol's crawl id, its bytes as they were served.
+        store = EvidenceStore(db)
+        page_captures = [r["capture_id"] for r in store.db["crawl_pages"].rows]
+        found = store.captures(page_captures)
+        assert len(page_captures) == len(set(page_captures)) == len(found) == result["pages"]
+        assert {c.crawl_id for c in found.values()} == {1}
+        for capture in list(found.values())[:10]:
+            assert sha256_hex(read_payload(captures_dir, capture)) == capture.payload_sha256
+        store.close()
         # Both workers fetched pages, and between them each page once.
         counts = [committed(o) for o in outputs]
         assert all(c > 0 for c in counts), outputs

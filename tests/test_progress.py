@@ -131,7 +131,14 @@ async def test_a_crawl_in_log_mode_ends_with_a_line_that_matches_the_database(ca
     row = Store(db).db["crawls"].get(crawl_id)
     expected = served_ids(catalogue, ["songket", "tas rotan"], 3)
     assert row["listings_seen"] == len(expected)
-    assert f"patroli: {row['pages']} halaman, {len(expected)} listing, ditandai 0, kosong 0," in lines[-1]
+    store = Store(db)
+    flagged = {
+        (f["marketplace"], f["listing_id"]) for f in store.db["flags"].rows_where("crawl_id = ?", [crawl_id])
+    }
+    assert (
+        f"patroli: {row['pages']} halaman, {len(expected)} listing, ditandai {len(flagged)}, kosong 0,"
+        in lines[-1]
+    )
     assert all(" patroli: " in line for line in lines)
 
 
