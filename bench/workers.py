@@ -146,6 +146,7 @@ def worker(args: argparse.Namespace) -> None:
         PATROLI_MAX_PAGES=args.max_pages,
         LOG_LEVEL="ERROR",
         PATROLI_PROGRESS="off",
+        PATROLI_CAPTURES_DIR=args.captures,  # every response into WARC files, as in a real patrol
     )
     result = run_worker(args.marketplaces, keywords(), args.redis, run=args.run, overrides=overrides)
     print(
@@ -226,7 +227,7 @@ def patrol(
     ingester = start_ingester() if together else None
     command = [sys.executable, __file__, "--worker", "--redis", redis_url, "--run", run]
     command += ["--base-urls", json.dumps(base_urls), "--max-pages", str(args.max_pages)]
-    command += ["--marketplaces", *args.marketplaces]
+    command += ["--marketplaces", *args.marketplaces, "--captures", str(tmp / f"{run}-captures")]
     cpu_before = children_cpu() + sum(cpu_seconds(pid) for pid in others)
     started = time.monotonic()
     procs = [
@@ -286,6 +287,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--base-urls", help=argparse.SUPPRESS)
+    parser.add_argument("--captures", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args)
