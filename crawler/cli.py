@@ -761,7 +761,10 @@ def schedule_run(config_path, once):
 @click.option("--follow", is_flag=True, help="Setelah satu patroli selesai, tunggu patroli berikutnya")
 @click.option("--wait", "wait_seconds", type=float, help="Berhenti bila tidak ada patroli dalam N detik")
 @click.option("--abandon", is_flag=True, help="Tinggalkan patroli ini: kosongkan antreannya, tandai gagal")
-def ingest(redis_url, run_name, db, follow, wait_seconds, abandon):
+@click.option(
+    "--no-cluster", is_flag=True, help="Tanpa lintasan DUP_CLUSTER di akhir / skip the cluster pass"
+)
+def ingest(redis_url, run_name, db, follow, wait_seconds, abandon, no_cluster):
     """Satu-satunya penulis ke SQLite untuk patroli terdistribusi.
 
     The single writer of a distributed patrol: takes what the Redis workers found and stores it.
@@ -771,7 +774,9 @@ def ingest(redis_url, run_name, db, follow, wait_seconds, abandon):
     from crawler.runner import format_summary
 
     try:
-        ingester = Ingester(redis_url, run_name, db, echo=lambda line: click.echo(line, err=True))
+        ingester = Ingester(
+            redis_url, run_name, db, echo=lambda line: click.echo(line, err=True), cluster=not no_cluster
+        )
     except DistributedError as exc:
         fail(str(exc))
     if abandon:

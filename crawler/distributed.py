@@ -984,6 +984,7 @@ class Ingester:
         poll: float = 0.2,
         report_every: float = 30.0,
         lock_seconds: float = 30.0,
+        cluster: bool = True,
     ):
         from crawler.store import RunRecords, Store
 
@@ -998,6 +999,7 @@ class Ingester:
         self.me = worker_id()
         self.stopping = False
         self.stored_messages = 0
+        self.cluster = cluster
 
     def request_stop(self) -> None:
         self.stopping = True
@@ -1108,7 +1110,8 @@ class Ingester:
             if step == "complete":
                 from crawler.runner import cluster_pass, project_settings
 
-                cluster_pass(self.store.path, project_settings())  # as a local patrol does
+                if self.cluster:
+                    cluster_pass(self.store.path, project_settings())  # as a local patrol does
                 self.store.finish_crawl(crawl_id, status="finished")
                 return self.store.crawl_summary(crawl_id)
             if step == "idle":
