@@ -18,6 +18,8 @@ Figures, for the same keywords and pages in each run (listings = listings found 
      to themselves; crawl listings/s (workers' start to the last worker's end), then ingest listings/s;
   B. together: the ingester stores while the workers crawl, all on the same cores; listings/s from
      the workers' start until everything is stored (end to end).
+The ingester skips the cross-listing DUP_CLUSTER re-scoring a patrol ends with (it re-scores the whole
+database once, whatever the number of workers); --cluster includes it.
 The ratio is 2 workers against 1. "inti" (cores) is the CPU time used by every process of the patrol
 (workers, ingester, demo, Redis) divided by the wall time: on a 2-core machine, 2.0 is all of it.
 """
@@ -205,19 +207,10 @@ def patrol(
     base_urls = {prefix: f"{url}/{prefix}" for prefix in load_shapes()}
 
     def start_ingester() -> subprocess.Popen:
+        command = [sys.executable, "-m", "crawler.cli", "ingest", "--redis", redis_url, "--run", run]
+        command += ["--db", str(db)] + ([] if args.cluster else ["--no-cluster"])
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "crawler.cli",
-                "ingest",
-                "--redis",
-                redis_url,
-                "--run",
-                run,
-                "--db",
-                str(db),
-            ],
+            command,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -281,6 +274,9 @@ def main() -> None:
     parser.add_argument("--marketplaces", nargs="+", default=None)
     parser.add_argument("--redis", help="an existing Redis; default: a private redis-server")
     parser.add_argument("--no-cache", action="store_true", help="the demo renders every page (no cache)")
+    parser.add_argument(
+        "--cluster", action="store_true", help="the ingester also runs the DUP_CLUSTER pass at the end"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--catalogue", help=argparse.SUPPRESS)
