@@ -627,7 +627,12 @@ class Worker:
             slot.nextcall.schedule()
 
     def spider_idle(self, spider) -> None:
-        state = self.run.drained([spider.name])
+        try:
+            state = self.run.drained([spider.name])
+        except redis.RedisError as exc:
+            # Not knowing is not "done": wait for Redis rather than end the patrol early.
+            logger.warning("Redis: status patroli tidak terbaca (%s); menunggu", exc)
+            raise DontCloseSpider from exc
         if state == 0:
             raise DontCloseSpider
 
@@ -750,7 +755,11 @@ class LeasedQueue(RedisQueueBase):
         return result
 
     def pop(self, timeout: int = 0) -> Request | None:
-        got = self.worker.run.pop(self.name, self.worker.worker_id, self.worker.ttl_ms)
+        try:
+            got = self.worker.run.pop(self.name, self.worker.worker_id, self.worker.ttl_ms)
+        except redis.RedisError as exc:
+            logger.warning("Redis: antrean tidak terbaca (%s); dicoba lagi", exc)
+            return None
         if got is None:
             return None
         token, member = got
@@ -1106,7 +1115,13 @@ class Ingester:
                 )
                 self.echo(f"patroli #{crawl_id}: ingest dihentikan, {self.stored_messages} pesan tersimpan")
                 return None
-            step = self.run_once(crawl_id, spiders)
+            try:
+                step = self.run_once(crawl_id, spiders)
+            except redis.RedisError as exc:
+                # Messages are moved, not lost, until stored: carry on when Redis answers again.
+                self.echo(f"Redis: {exc}; dicoba lagi")
+                time.sleep(max(self.poll, 1.0))
+                continue
             if step == "complete":
                 from crawler.runner import cluster_pass, project_settings
 

@@ -400,7 +400,12 @@ class PatrolScheduler:
                 continue
             code = run.handle.poll()
             if code is not None:
-                self.finished(state, code)
+                try:
+                    self.finished(state, code)
+                except Exception as exc:  # the record could not be written; the scheduler goes on
+                    self.log(
+                        f"{run.job.name}: patroli #{run.crawl_id} selesai, catatan gagal ditulis: {exc!r}"
+                    )
             elif run.terminated_at is None and run.deadline is not None and now >= run.deadline:
                 self.log(f"{run.job.name}: #{run.crawl_id} melewati batas waktu; dihentikan")
                 self.stop_run(run, now, "melewati batas waktu jadwal (max_duration + stop_grace)")
