@@ -110,7 +110,7 @@ def crawl(
 
         try:
             result = run_worker(
-                list(marketplaces), words, redis_url, run=run_name or job, overrides=overrides
+                list(marketplaces), words, redis_url, run=run_name, overrides=overrides, job=job
             )
         except (ValueError, DistributedError) as exc:
             fail(str(exc))

@@ -58,6 +58,7 @@ def worker(
     url: str, run: str, market, keywords: list[str], spiders: tuple[str, ...] = ("fake",), captures=None
 ) -> subprocess.Popen:
     args = ["crawl", *spiders, "--redis", url, "--run", run, "--max-pages", str(MAX_PAGES), "--quiet"]
+    args += ["--job", "uji"]
     args += [f"--base-url=tokopedia={market.url}/fake", f"--base-url=shopee={market.url}/fake"]
     for keyword in keywords:
         args += ["--keyword", keyword]
@@ -80,7 +81,7 @@ def check_stored_exactly_once(
     """Each marketplace's listings exactly as served, each once; each page once; one message per page."""
     store = Store(db)
     (crawl,) = store.db["crawls"].rows
-    assert crawl["status"] == "finished" and crawl["trigger"] == "redis"
+    assert (crawl["status"], crawl["trigger"], crawl["job"]) == ("finished", "redis", "uji")
     urls = []
     for market, max_pages in pages_by_market.items():
         expected = served_ids(catalogue, keywords, max_pages)
