@@ -714,8 +714,11 @@ def schedule_list(config_path, count):
             times = next_runs(job, config.timezone, now, count)
             click.echo("  berikutnya  : " + ", ".join(local_text(t, config.timezone) for t in times))
         for row in last_runs.get(job.name, []):
+            started = local_text(
+                datetime.fromisoformat(row["started_at"].replace("Z", "+00:00")), config.timezone
+            )
             click.echo(
-                f"  terakhir    : #{row['id']} {row['status']} {row['started_at']}"
+                f"  terakhir    : #{row['id']} {row['status']} {started}"
                 f" (baru {row['new_since_previous']}, risiko tinggi baru {row['new_high_risk']})"
             )
 
