@@ -106,7 +106,8 @@ def crawl(
     if overrides["PATROLI_PROGRESS"] == "live":
         overrides.setdefault("LOG_LEVEL", "WARNING")  # the live table is the feedback
     if redis_url:
-        from crawler.distributed import DistributedError, format_worker_summary, run_worker
+        from crawler.distributed import format_worker_summary, run_worker
+        from crawler.redis_run import DistributedError
 
         try:
             result = run_worker(
@@ -773,7 +774,8 @@ def ingest(redis_url, run_name, db, follow, wait_seconds, abandon, no_cluster):
     The single writer of a distributed patrol: takes what the Redis workers found and stores it.
     Ends when the patrol is complete (queue empty, nothing in flight, everything stored).
     """
-    from crawler.distributed import DistributedError, Ingester, install_ingest_signals
+    from crawler.ingest import Ingester, install_ingest_signals
+    from crawler.redis_run import DistributedError
     from crawler.runner import format_summary
 
     try:

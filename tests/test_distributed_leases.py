@@ -12,16 +12,10 @@ import pytest
 import redis
 
 from crawler.archive import Capture
-from crawler.distributed import (
-    DistributedError,
-    Ingester,
-    Message,
-    RedisRun,
-    decode_message,
-    encode_message,
-    encode_record,
-)
+from crawler.ingest import Ingester
 from crawler.items import Assessment, Flag, Listing, PageRecord, ScoredListing
+from crawler.messages import Message, decode_message, encode_message, encode_record
+from crawler.redis_run import DistributedError, RedisRun
 from crawler.store import Store
 
 pytest_plugins = ["tests.redisserver"]  # redis_url, run_name
