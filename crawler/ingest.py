@@ -17,6 +17,7 @@ import redis
 
 from crawler.messages import decode_message
 from crawler.redis_run import DistributedError, RedisRun, worker_id
+from crawler.store import RunRecords, Store
 
 
 class Ingester:
@@ -35,8 +36,6 @@ class Ingester:
         lock_seconds: float = 30.0,
         cluster: bool = True,
     ):
-        from crawler.store import RunRecords, Store
-
         self.redis = RedisRun.connect(redis_url, run)
         self.store = Store(db)
         self.records = RunRecords(self.store)
