@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/patroli demo
 
 test: $(STAMP)
+	scripts/ensure-redis
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

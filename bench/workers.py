@@ -63,14 +63,9 @@ def wait_until(check, timeout: float, what: str) -> None:
 
 def serve(args: argparse.Namespace) -> None:
     """The demo marketplace; with a response cache unless --no-cache (one process, until killed)."""
-    from http.server import ThreadingHTTPServer
-
     from crawler.demo.catalogue import Catalogue
     from crawler.demo.server import DemoMarket
 
-    # socketserver listens with a backlog of 5: with two workers opening 16 connections each, SYNs
-    # are dropped and retried a second or more later, and the patrol waits for nothing.
-    ThreadingHTTPServer.request_queue_size = 256
     catalogue = Catalogue.build(args.catalogue, args.listings, 20231004)
 
     class CachedMarket(DemoMarket):

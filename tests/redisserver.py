@@ -1,8 +1,8 @@
 """A Redis server for the tests that need one (scrapy-redis workers, the ingester).
 
-PATROLI_TEST_REDIS=redis://127.0.0.1:PORT/0 names a running server (.ci/run starts Debian's
-redis-server and sets it). Without it, a private redis-server is started on a free port when the
-binary is installed. In CI a missing Redis is a failure, not a skip.
+PATROLI_TEST_REDIS=redis://127.0.0.1:PORT/0 names a running server. Without it, a private
+redis-server is started on a free port (`make test` installs Debian's redis-server first, through
+scripts/ensure-redis). In CI a missing Redis is a failure, not a skip.
 """
 
 from __future__ import annotations

@@ -129,8 +129,7 @@ class DemoMarket:
         self.requests: dict[str, int] = defaultdict(int)  # per outcome served
         self._attempts: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
     @property
@@ -217,6 +216,12 @@ class DemoMarket:
     def _count(self, outcome: str) -> None:
         with self._lock:
             self.requests[outcome] += 1
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default listen backlog (5) drops connections when several crawlers open many at once.
+    request_queue_size = 256
 
 
 def _handler_for(market: DemoMarket) -> type[BaseHTTPRequestHandler]:
