@@ -149,7 +149,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"Patroli #{crawl['id']} {crawl['status']} dalam {crawl['seconds'] or 0:.1f} detik",
         f"  listing: {crawl['listings_seen']} (baru {crawl['listings_new']}, diperbarui "
         f"{crawl['listings_updated']}), penjual: {summary['sellers']}, halaman: {crawl['pages']}, "
-        f"diblokir: {crawl['blocked']}, galat: {crawl['errors']}, ditandai: {crawl['flags_raised']}",
+        f"diblokir: {crawl['blocked']}, galat: {crawl['errors']}, "
+        f"ditandai: {summary.get('flagged_listings', 0)} listing ({crawl['flags_raised']} tanda)",
     ]
     for market, figures in sorted(summary["marketplaces"].items()):
         listings = figures.get("listings", 0)

@@ -331,7 +331,17 @@ class Store:
                where s.crawl_id = ?""",
             [crawl_id],
         ).fetchone()[0]
-        return {"crawl": crawl, "marketplaces": per_market, "blocked_pages": blocked, "sellers": sellers}
+        flagged = self.db.execute(
+            "select count(distinct marketplace || '/' || listing_id) from flags where crawl_id = ?",
+            [crawl_id],
+        ).fetchone()[0]
+        return {
+            "crawl": crawl,
+            "marketplaces": per_market,
+            "blocked_pages": blocked,
+            "sellers": sellers,
+            "flagged_listings": flagged,
+        }
 
     # -- writing a crawl's items --------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from crawler.demo.catalogue import Catalogue
 from crawler.demo.server import DemoMarket, Faults
 from crawler.evidence import demo_pack
 from crawler.keywords import resolve_keywords
+from crawler.progress import choose_mode
 from crawler.runner import demo_settings, format_summary, project_settings, run_crawl, spider_classes
 
 
@@ -40,7 +41,9 @@ def run_demo(
         spider_classes(project_settings(), marketplaces)  # fail early, naming what is missing
         echo(f"Marketplace demo ({listings} listing) di {market.url}/")
         echo(f"Patroli {', '.join(marketplaces)} untuk: {', '.join(keywords)}")
-        overrides = demo_settings(market.base_urls(), PATROLI_MAX_PAGES=max_pages)
+        overrides = demo_settings(
+            market.base_urls(), PATROLI_MAX_PAGES=max_pages, PATROLI_PROGRESS=choose_mode()
+        )
         summary = run_crawl(marketplaces, keywords, db=db, overrides=overrides, job="demo")
     echo(format_summary(summary))
     pack = Path(db).parent / "paket_bukti_demo.zip"
