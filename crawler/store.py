@@ -1083,3 +1083,17 @@ class RunRecords:
                 ]
             )
         return new, updated, len(messages) - len(unique)
+
+
+@migrations()
+def m007_facet_indexes(db: sqlite_utils.Database) -> None:
+    """Every default Datasette facet on an indexed column (tests/test_datasette_metadata.py)."""
+    for table, column in (
+        ("sellers", "location"),
+        ("crawl_pages", "marketplace"),
+        ("captures", "status"),
+        ("recaptures", "status"),
+        ("crawls", "status"),
+        ("crawls", "job"),
+    ):
+        db[table].create_index([column], if_not_exists=True)
