@@ -33,4 +33,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/crawl.py
 
 clean:
-	rm -rf $(VENV) data/patroli.db* data/captures data/demo_catalogue.db
+	rm -rf $(VENV) data/patroli.db* data/captures data/demo_catalogue.db* data/paket_bukti_demo.zip
