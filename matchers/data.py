@@ -463,6 +463,7 @@ def load_text(path: Path) -> TextRules:
             "piece_words",
             "not_pack_words",
             "length_words",
+            "measure_words",
         ),
         ("reviewed",),
     )
@@ -501,6 +502,7 @@ def load_text(path: Path) -> TextRules:
         piece_words=frozenset(c.words(doc, "piece_words", "")),
         not_pack_words=frozenset(c.words(doc, "not_pack_words", "")),
         length_words={str(k): float(v) for k, v in lengths.items()},
+        measure_words=frozenset(c.words(doc, "measure_words", "")),
     )
 
 

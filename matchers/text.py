@@ -123,6 +123,7 @@ class TextRules:
     piece_words: frozenset[str]
     not_pack_words: frozenset[str]
     length_words: Mapping[str, float]
+    measure_words: frozenset[str]
     _spelling_index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = field(
         default_factory=dict, repr=False
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from matchers.text import BOUNDARY, Text, TextRules
 
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")  # "18.000", "1.250.000"
 MAX_PACK = 10_000  # a larger "isi N" is not a pack size (a stock count, a typo, hostile text)
 MAX_LENGTH_M = 10_000.0
 _NOT_PIECE = frozenset(("lebar", "roll", "kelipatan", "panjang roll"))
@@ -64,6 +65,18 @@ def _length_after(tokens: list[str], i: int, rules: TextRules, window: int = 6) 
     return None
 
 
+def _is_price(tokens: list[str], i: int, rules: TextRules) -> bool:
+    """Whether token i is a rupiah amount: after "Rp", or written with thousands dots
+    ("18.000"), and not a stock count ("ready 1.000 meter")."""
+    tok = _at(tokens, i)
+    if not tok[:1].isdigit():
+        return False
+    before = _at(tokens, i - 1)
+    if before in ("rp", "idr"):
+        return True
+    return _THOUSANDS.match(tok) is not None and before not in rules.not_pack_words
+
+
 def read_quantity(text: Text, rules: TextRules) -> Quantity | None:
     """The quantity one text states, or None when it states none."""
     toks = text.tokens
@@ -84,9 +97,22 @@ def read_quantity(text: Text, rules: TextRules) -> Quantity | None:
             length = rules.length_words[toks[i + 1]]  # "per meter", "per yard"
             evidence.append(f"per {toks[i + 1]}")
             continue
+        if (
+            tok == "per"
+            and _at(toks, i + 1) == "1"
+            and _at(toks, i + 2) in rules.length_words
+            and length is None
+        ):
+            length = rules.length_words[toks[i + 2]]  # "per 1 yard", "harga per 1 m"
+            evidence.append(f"per 1 {toks[i + 2]}")
+            continue
         if tok == "meteran" and length is None:
             length = 1.0
             evidence.append("meteran")
+            continue
+        if tok in rules.length_words and length is None and _is_price(toks, i - 1, rules):
+            length = rules.length_words[tok]  # "Rp 18.000/meter", "18.500/yard"
+            evidence.append(f"{toks[i - 1]} {tok}")
             continue
         if tok in rules.length_words and rules.length_words[tok] < 1.0 and i > 0 and length is None:
             # "50 yard" anywhere states yardage for the price
@@ -112,6 +138,12 @@ def read_quantity(text: Text, rules: TextRules) -> Quantity | None:
                     if nxt == BOUNDARY:  # "isi 3" at the end of a clause
                         count = q
                         evidence.append(f"isi {toks[i + 1]}")
+                        continue
+                    if nxt.isalpha() and nxt not in rules.measure_words:
+                        # "isi 6 sendok", "set isi 5 ukuran": N of the things named, unless
+                        # the word is a measure ("isi 50 gram", "isi 3 ply")
+                        count = q
+                        evidence.append(f"isi {toks[i + 1]} {nxt}")
                         continue
             if tok == "untuk" and _at(toks, i - 1) in ("harga", "sudah"):
                 q = _num(_at(toks, i + 1))

@@ -42,6 +42,21 @@ def test_spelling_variants_are_rewritten(rules):
     assert text.tokens == ["tas", "rotan", "tenun", "tangan", "import", "per", "meter", "ready", "stok"]
 
 
+@pytest.mark.parametrize(
+    ("raw", "tokens"),
+    [
+        ("Btk Tls Lasem", ["batik", "tulis", "lasem"]),
+        ("Kain Bathik Mtf Megamendung", ["kain", "batik", "motif", "mega", "mendung"]),
+        ("Stok dr Tiongkok, motif sm smua", ["stok", "dari", "china", BOUNDARY, "motif", "sama", "semua"]),
+        ("Jaquard murmer 2 mtr", ["jacquard", "murah", "meriah", "2", "meter"]),
+        ("gak luntur, engga pudar", ["tidak", "luntur", BOUNDARY, "tidak", "pudar"]),
+        ("Cotton Rollan 50 yds", ["katun", "roll", "50", "yard"]),
+    ],
+)
+def test_seller_abbreviations_are_spelt_out(rules, raw, tokens):
+    assert normalise(raw, rules).tokens == tokens
+
+
 def test_cjk_is_detected_and_kept_as_a_token(rules):
     text = normalise("牛奶棉 Benang Rajut", rules)
     assert text.raw_has_cjk is True
@@ -78,6 +93,21 @@ def test_promo_noise_is_dropped_for_title_comparison(rules):
         ("Kemeja Batik", "Ready 200 pcs per motif.", 1.0, None, None),
         ("Kain Batik Tulis", "Beli 10 lembar harga khusus.", 1.0, None, None),
         ("Kain Lurik ATBM", "Lebar 70 cm, harga per meter.", 1.0, 1.0, None),
+        # a rupiah amount right before a length word is a price per length
+        ("Kain Rayon Motif Bunga Rp 21.500/meter", None, 1.0, 1.0, None),
+        ("Kain Polyester 12.500/yard", None, 1.0, 0.91, None),
+        ("Kain Rayon", "Ready 1.000 meter, harga grosir.", 1.0, None, None),
+        ("Kain Satin Harga Per 1 Yard", None, 1.0, 0.91, None),
+        ("Kain Printing Rollan 100 Yard", None, 1.0, 91.44, None),
+        # se- means one
+        ("Seragam Batik SD Selusin", None, 12.0, None, None),
+        ("Kemeja Batik Sekodi Campur Ukuran", None, 20.0, None, None),
+        ("Sandal Pandan Hotel Sepasang", None, 1.0, None, None),
+        # "isi N <thing>" is N pieces; "isi N <measure>" is not a pack
+        ("Sendok Kayu Set Isi 4 Sendok Makan", None, 4.0, None, None),
+        ("Canting Tembaga Isi 3 Ukuran", None, 3.0, None, None),
+        ("Benang Rajut Isi 50 Gram", None, 1.0, None, None),
+        ("Masker Kain Isi 3 Ply", None, 1.0, None, None),
     ],
 )
 def test_quantity(rules, title, description, count, length_m, piece_m):
