@@ -134,6 +134,12 @@ def classify(facts: Facts, ref: Reference) -> Classification:
     if facts.distractors:
         scores[OTHER] += ref.distractor_weight * len({h.phrase for h in facts.distractors})
         words[OTHER].extend(h.phrase for h in facts.distractors)
+    # A tool, input or food is the product only when it heads the title: "Canting Batik Tembaga"
+    # is a tool, "Batik Tulis Halus Canting Tangan" is batik.
+    heading = [h for h in facts.head_distractors if first is None or h.start < first]
+    if heading:
+        scores[OTHER] += ref.distractor_weight * len({h.phrase for h in heading})
+        words[OTHER].extend(h.phrase for h in heading)
     for target in [t for t in scores if not t.startswith("@") and t != OTHER]:
         if _form_excludes(facts, ref, target, hits):
             del scores[target]  # "Kebaya Brokat" is a garment, not yard goods

@@ -291,6 +291,20 @@ class Category:
     floors: tuple[Floor, ...]
     motif_is_category: bool = False
     not_forms: tuple[str, ...] = ()
+    made_of: MadeOf | None = None
+    hedged_factor: float | None = None  # None: the file's hedged_alias_factor
+
+
+@dataclass(frozen=True, slots=True)
+class MadeOf:
+    """'<product> <material>' ("sendok kayu jati", "mangkok makan kayu"): a product word followed
+    within `window` words by a material word counts `weight` for the category, where neither
+    word alone would (a steel spoon, a teak wardrobe)."""
+
+    products: tuple[str, ...]
+    materials: tuple[str, ...]
+    weight: float
+    window: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +402,8 @@ class Reference:
     categories: dict[str, Category]
     distractor_weight: float
     distractors: tuple[str, ...]
+    material_distractors: tuple[str, ...]
+    head_distractors: tuple[str, ...]
     motif_products: tuple[str, ...]
     import_threshold: float
     import_strong: float
@@ -638,7 +654,16 @@ def load_categories(path: Path) -> dict[str, Any]:
             cat,
             w,
             ("name_id", "name_en"),
-            ("group", "claims", "aliases", "floors", "motif_is_category", "not_forms"),
+            (
+                "group",
+                "claims",
+                "aliases",
+                "floors",
+                "motif_is_category",
+                "not_forms",
+                "made_of",
+                "hedged_factor",
+            ),
         )
         for form in c.words(cat, "not_forms", w):
             if form not in forms:
@@ -659,6 +684,16 @@ def load_categories(path: Path) -> dict[str, Any]:
         aliases = _weights(c, cat, "aliases", w)
         if group is None and not any(v > 0 for v in aliases.values()):
             raise c.fail(c.line(cat), f"{w}: perlu aliases (atau group)")
+        made_of = None
+        if cat.get("made_of") is not None:
+            mo, mw = cat["made_of"], f"{w}.made_of"
+            c.keys(mo, mw, ("products", "materials", "weight", "window"))
+            made_of = MadeOf(
+                products=tuple(c.words(mo, "products", mw, allow_missing=False)),
+                materials=tuple(c.words(mo, "materials", mw, allow_missing=False)),
+                weight=c.number(mo, "weight", mw, low=0),
+                window=c.number(mo, "window", mw, low=1, integer=True),
+            )
         categories[str(name)] = Category(
             name=str(name),
             name_id=c.text(cat, "name_id", w),
@@ -669,6 +704,8 @@ def load_categories(path: Path) -> dict[str, Any]:
             floors=_floors(c, cat, w, sources, forms, techniques),
             motif_is_category=cat.get("motif_is_category", False),
             not_forms=tuple(c.words(cat, "not_forms", w)),
+            made_of=made_of,
+            hedged_factor=c.number(cat, "hedged_factor", w, low=0, allow_none=True),
         )
     groups = {}
     if not isinstance(groups_raw, dict):
@@ -696,7 +733,7 @@ def load_categories(path: Path) -> dict[str, Any]:
             str(name), _weights(c, g, "aliases", w), dict(by_form), dict(by_tech), default, motif_is_category
         )
     dist = doc["distractors"]
-    c.keys(dist, "distractors", ("weight", "terms"))
+    c.keys(dist, "distractors", ("weight", "terms"), ("materials", "heads"))
     return {
         "min_score": c.number(doc, "min_score", "", low=0),
         "description_weight": c.number(doc, "description_weight", "", low=0),
@@ -709,6 +746,8 @@ def load_categories(path: Path) -> dict[str, Any]:
         "categories": categories,
         "distractor_weight": c.number(dist, "weight", "distractors", low=0),
         "distractors": tuple(c.words(dist, "terms", "distractors", allow_missing=False)),
+        "material_distractors": tuple(c.words(dist, "materials", "distractors")),
+        "head_distractors": tuple(c.words(dist, "heads", "distractors")),
         "motif_products": tuple(c.words(doc, "motif_products", "", allow_missing=False)),
     }
 

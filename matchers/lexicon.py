@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from crawler.items import Listing
 from matchers.data import Reference, Signal
-from matchers.text import EMPTY, Match, PhraseIndex, Text, context, normalise, normalise_phrase
+from matchers.text import BOUNDARY, EMPTY, Match, PhraseIndex, Text, context, normalise, normalise_phrase
 from matchers.units import Quantity, quantity, unit_price
 
 # Payload kinds in the phrase index.
-ALIAS, DISTRACTOR, FORM, TECH, CUE, SIGNAL, POSITIVE, MOTIF_PRODUCT = range(8)
+ALIAS, DISTRACTOR, FORM, TECH, CUE, SIGNAL, POSITIVE, MOTIF_PRODUCT, MATERIAL, HEAD, MADE, MADE_OF = range(12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,7 @@ class Facts:
     # category words, purpose and modifier mentions ("untuk tenun", "kombinasi batik") removed
     aliases: list[AliasHit] = field(default_factory=list)
     distractors: list[Hit] = field(default_factory=list)
+    head_distractors: list[Hit] = field(default_factory=list)  # count only before the craft word
     motif_products: list[Hit] = field(default_factory=list)
     forms: list[tuple[str, Hit]] = field(default_factory=list)  # in text order, title first
     claims: dict[str, list[Hit]] = field(default_factory=lambda: defaultdict(list))
@@ -82,6 +83,10 @@ class Lexicon:
                 add(phrase, (ALIAS, name, w))
         for phrase in ref.distractors:
             add(phrase, (DISTRACTOR,))
+        for phrase in ref.material_distractors:
+            add(phrase, (MATERIAL,))
+        for phrase in ref.head_distractors:
+            add(phrase, (HEAD,))
         for form, words in ref.forms.items():
             for phrase in words:
                 add(phrase, (FORM, form))
@@ -102,6 +107,12 @@ class Lexicon:
             add(phrase, (POSITIVE,))
         for phrase in ref.motif_products:
             add(phrase, (MOTIF_PRODUCT,))
+        for name, cat in ref.categories.items():
+            if cat.made_of is not None:
+                for phrase in cat.made_of.products:
+                    add(phrase, (MADE, name))
+                for phrase in cat.made_of.materials:
+                    add(phrase, (MADE_OF, name))
         self.index = idx
         self.cue_patterns = [(name, p) for name, cue in ref.cues.items() for p in cue.patterns]
         self.signal_patterns = [(i, p) for i, sig in enumerate(ref.signals) for p in sig.patterns]
@@ -136,10 +147,36 @@ class Lexicon:
         return None
 
 
+def _made_of(
+    facts: Facts,
+    lex: Lexicon,
+    text: Text,
+    made: list[tuple[str, Hit]],
+    of: list[tuple[str, Hit]],
+) -> None:
+    """'<product> ... <material>' within the category's window, in one clause: an alias hit at the
+    product word ("sendok makan kayu jati" -> kerajinan_kayu)."""
+    for cat, product in made:
+        spec = lex.ref.categories[cat].made_of
+        for cat2, material in of:
+            gap = text.tokens[product.end : material.start]
+            if (
+                cat2 == cat
+                and len(gap) < spec.window
+                and BOUNDARY not in gap
+                and material.start >= product.end
+            ):
+                hit = Hit(product.field, f"{product.phrase} {material.phrase}", product.start)
+                facts.aliases.append(AliasHit(cat, spec.weight, hit, False, False))
+                break
+
+
 def _scan(facts: Facts, lex: Lexicon, field_name: str, text: Text, matches: list[Match]) -> None:
     rules = lex.ref.text
     tokens = text.tokens
     title = field_name == "title"
+    made: list[tuple[str, Hit]] = []
+    made_of: list[tuple[str, Hit]] = []
     for m in matches:
         hit = Hit(field_name, m.phrase, m.start)
         ctx = context(tokens, m, rules)
@@ -151,6 +188,14 @@ def _scan(facts: Facts, lex: Lexicon, field_name: str, text: Text, matches: list
             elif kind == DISTRACTOR:
                 if title and not ctx.purpose and not ctx.contained:
                     facts.distractors.append(hit)
+            elif kind == MATERIAL:
+                # what the product is made of: "keranjang plastik" is a plastic basket, so a
+                # container word before it does not make it the contents
+                if title and not ctx.purpose and not ctx.negated:
+                    facts.distractors.append(hit)
+            elif kind == HEAD:
+                if title and not ctx.purpose and not ctx.contained:
+                    facts.head_distractors.append(hit)
             elif kind == FORM:
                 if not ctx.purpose:
                     facts.forms.append((payload[1], hit))
@@ -171,6 +216,13 @@ def _scan(facts: Facts, lex: Lexicon, field_name: str, text: Text, matches: list
                 facts.positive_list.append(m.phrase)
             elif kind == MOTIF_PRODUCT and title:
                 facts.motif_products.append(hit)
+            elif kind == MADE:
+                if not ctx.purpose and not ctx.negated:
+                    made.append((payload[1], hit))
+            elif kind == MADE_OF and not ctx.negated and not ctx.hedged:
+                made_of.append((payload[1], hit))  # not "motif kayu", a wood-grain print
+    if made and made_of:
+        _made_of(facts, lex, text, made, made_of)
     if text.text:
         for name, pattern in lex.cue_patterns:
             found = pattern.search(text.text)

@@ -1,0 +1,151 @@
+"""Category classification: product-type lexicons, distractors, and the product head of a title.
+
+Every title here is written for the test (none is copied from a labelled set).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from crawler.items import Listing
+from matchers import load_matcher
+
+_ids = itertools.count(1)
+
+
+def listing(title, price=100_000, desc=None, loc="Kota Semarang") -> Listing:
+    n = next(_ids)
+    return Listing(
+        marketplace="tokopedia",
+        listing_id=f"C{n}",
+        url=f"https://www.tokopedia.com/toko{n}/produk-{n}",
+        title=title,
+        price_idr=price,
+        description=desc,
+        seller_location=loc,
+        seller_name=f"Toko {n}",
+    )
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return load_matcher()
+
+
+def category(matcher, title, price=100_000, desc=None) -> str:
+    return matcher.assess(listing(title, price, desc)).category
+
+
+# -- tools, inputs and food head the title: not a craft -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Canting Tulis Tembaga Isi 3 Ukuran",
+        "Lilin Malam Batik Tembok 1 Kg",
+        "Pewarna Batik Naptol 100 Gram",
+        "Stempel Cap Batik Tembaga Motif Parang",
+        "Paket Alat Membatik Lengkap Untuk Pemula",
+        "Alat Tenun Gedog Kayu Mini",
+        "Kue Batik Coklat Oleh Oleh Pekalongan",
+        "Roti Bolu Motif Batik Kukus Pandan",
+    ],
+)
+def test_tool_input_or_food_heading_the_title_is_other(matcher, title):
+    assert category(matcher, title, 35_000) == "other"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Batik Tulis Halus Lasem Canting Tangan 2,5 m", "batik_tulis"),
+        ("Kain Batik Cap Bau Malam Asli 2 m", "batik_cap"),
+        ("Kain Tenun Ikat Pewarna Alam Sumba", "tenun_ikat"),
+        ("Keranjang Bambu Kue Lebaran Tutup", "anyaman_bambu"),
+        ("Tempat Kue Rotan Anyaman Bulat", "anyaman_rotan"),
+    ],
+)
+def test_the_same_words_after_the_craft_word_do_not_make_it_other(matcher, title, expected):
+    assert category(matcher, title, 900_000) == expected
+
+
+# -- materials and printed motifs ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Keranjang Baju Kotor Plastik Motif Anyaman Rotan",
+        "Tempat Sampah Plastik Motif Rotan Tutup",
+        "Karpet Lantai Vinyl Motif Anyaman Bambu",
+        "Tas Spunbond Motif Batik Seminar",
+    ],
+)
+def test_a_craft_look_in_plastic_or_vinyl_is_other_even_after_a_container_word(matcher, title):
+    assert category(matcher, title, 45_000) == "other"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Sajadah Lipat Motif Tenun Ikat Travel",
+        "Totebag Kanvas Motif Batik Parang Resleting",
+        "Tas Selempang Motif Songket Kanvas",
+        "Lukisan Kanvas Motif Tenun Dayak",
+        "Pashmina Ceruty Motif Batik Kawung",
+    ],
+)
+def test_a_printed_craft_motif_on_another_product_is_other(matcher, title):
+    assert category(matcher, title, 55_000) == "other"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Tas Rotan Bulat Anyaman Bali", "anyaman_rotan"),
+        ("Tas Tenun Ikat Sumba Handmade", "tenun_ikat"),
+        ("Tas Batik Tulis Madura Kulit Sintetis", "batik_tulis"),
+        ("Sajadah Songket Palembang Tenun Tangan", "songket"),
+    ],
+)
+def test_a_product_made_of_the_craft_keeps_its_category(matcher, title, expected):
+    assert category(matcher, title, 950_000) == expected
+
+
+# -- wood ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Sendok Makan Kayu Sonokeling Isi 3",
+        "Piring Saji Kayu Jati Bulat 25 cm",
+        "Nampan Kayu Mahoni Handmade",
+        "Spatula Kayu Jati Alat Masak",
+        "Miniatur Kapal Pinisi Kayu Jati",
+        "Pajangan Dinding Ukir Tangan Motif Bunga",
+    ],
+)
+def test_everyday_goods_of_wood_and_carvings_are_wood_crafts(matcher, title):
+    assert category(matcher, title, 60_000) == "kerajinan_kayu"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Sendok Makan Stainless Isi 12",
+        "Mangkok Keramik Motif Kayu",
+        "Lemari Pakaian Kayu Mahoni 3 Pintu",
+        "Meja Tamu Kayu Jati Minimalis",
+        "Rak Sepatu Motif Kayu Susun 4",
+    ],
+)
+def test_wood_alone_or_a_product_without_wood_is_not_a_wood_craft(matcher, title):
+    assert category(matcher, title, 60_000) == "other"
+
+
+def test_wood_word_in_the_next_clause_does_not_make_a_wooden_product(matcher):
+    assert category(matcher, "Sendok Makan Stainless | Kayu Jati Bonus", 30_000) == "other"
