@@ -64,7 +64,8 @@ def _alias_hits(facts: Facts, ref: Reference) -> list[tuple[str, float, Hit]]:
     """Alias hits with their effective weight, without double counting.
 
     A negated word ("bukan tenun") does not count; a hedged one ("motif tenun") counts
-    `hedged_alias_factor` times unless its group says a motif is the category ("motif batik").
+    `hedged_alias_factor` times (or the category's own `hedged_factor`) unless its group says a
+    motif is the category ("motif batik").
     With a motif product in the title ("sandal ... motif songket") a hedged word does not count.
     Within one category and field, overlapping phrases count once: a negative phrase ("per ikat")
     cancels what it covers, then the heaviest phrase wins ("tenun ikat" over "tenun" and "ikat");
@@ -77,14 +78,20 @@ def _alias_hits(facts: Facts, ref: Reference) -> list[tuple[str, float, Hit]]:
             continue
         weight = a.weight
         if a.hedged and weight > 0:
+            factor = ref.hedged_alias_factor
             if a.target.startswith("@"):
                 motif_ok = ref.groups[a.target[1:]].motif_is_category
             else:
-                motif_ok = ref.categories[a.target].motif_is_category
+                cat = ref.categories[a.target]
+                motif_ok = cat.motif_is_category
+                if cat.hedged_factor is not None:
+                    factor = cat.hedged_factor
             if motif_product and a.hit.field == "title":
                 continue
             if not motif_ok:
-                weight *= ref.hedged_alias_factor
+                if factor == 0:
+                    continue
+                weight *= factor
         by_key[(a.target, a.hit.field)].append((a.target, weight, a.hit))
     out = []
     for group_hits in by_key.values():

@@ -149,3 +149,55 @@ def test_wood_alone_or_a_product_without_wood_is_not_a_wood_craft(matcher, title
 
 def test_wood_word_in_the_next_clause_does_not_make_a_wooden_product(matcher):
     assert category(matcher, "Sendok Makan Stainless | Kayu Jati Bonus", 30_000) == "other"
+
+
+# -- batik without the word batik ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "price", "expected"),
+    [
+        ("Kain Tulis Madura Motif Sekar Jagad 2,5 m", 650_000, "batik_tulis"),
+        ("Kain Print Motif Parang Rusak Per Meter Katun", 25_000, "batik_printing"),
+        ("Kain Motif Truntum Printing 2 m", 40_000, "batik_printing"),
+        ("Kain Rayon Motif Kawung Rollan 50 Yard", 1_300_000, "batik_printing"),
+        ("Kemeja Pria Motif Sido Mukti Lengan Panjang", 150_000, "pakaian_batik"),
+    ],
+)
+def test_named_batik_motifs_and_kain_tulis_are_batik(matcher, title, price, expected):
+    assert category(matcher, title, price) == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Parang Golok Baja Tempa 40 cm", "Gula Aren Kawung Asli 1 Kg", "Lantai Keramik Motif Kawung 40x40"],
+)
+def test_motif_names_that_are_everyday_words_do_not_make_batik(matcher, title):
+    assert category(matcher, title, 50_000) == "other"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Mukena Motif Batik Rayon Dewasa", "Batik Pria Lengan Pendek Motif Kawung Slimfit"],
+)
+def test_more_garment_words_make_a_batik_garment(matcher, title):
+    assert category(matcher, title, 120_000) == "pakaian_batik"
+
+
+# -- a weave's motif on yard goods -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Kain Jacquard Motif Songket Per Meter Bahan Seragam",
+        "Kain Jacquard Motif Tenun Ikat Meteran",
+        "Kain Bordir Motif Songket Per Meter",
+    ],
+)
+def test_weave_motif_on_yard_goods_is_yard_goods(matcher, title):
+    assert category(matcher, title, 40_000) == "kain_meteran"
+
+
+def test_a_claimed_weave_with_a_motif_name_stays_the_weave(matcher):
+    assert category(matcher, "Kain Tenun Ikat Troso Motif Songket ATBM", 250_000) == "tenun_ikat"

@@ -299,3 +299,40 @@ def test_risk_is_zero_without_flags_and_grows_with_them(matcher):
     )
     assert clean.risk == 0 and clean.flags == []
     assert 0 < one.risk < many.risk <= 100
+
+
+def test_ikat_claim_on_machine_jacquard_below_the_floor_is_mislabelled(matcher):
+    a = matcher.assess(listing("Kain Tenun Ikat Sumba 2m Jaquard Mesin", 60_000, loc="Kota Bandung"))
+    assert (a.category, a.below_local_cost, a.mislabelled_technique) == ("tenun_ikat", True, True)
+    assert flags(a, "TECHNIQUE_MISLABEL")[0].evidence["contradictions"] == {
+        "machine_weave": ["jacquard", "mesin"]
+    }
+
+
+def test_honest_machine_woven_lurik_is_not_mislabelled(matcher):
+    a = matcher.assess(listing("Kain Lurik Tenun Mesin Per Meter", 18_000, loc="Kab. Klaten"))
+    assert (a.category, a.mislabelled_technique) == ("lurik", False)
+
+
+@pytest.mark.parametrize(
+    ("desc", "imported"),
+    [
+        ("Produk luar negeri, kualitas bagus.", True),
+        ("Barang luar, stok terbatas.", True),
+        ("Made in Bangladesh.", True),
+        ("Produk luar biasa halus, jahitan rapi.", False),
+        ("Bukan produk luar, asli buatan Pekalongan.", False),
+        ("Bisa kirim luar kota dan luar pulau.", False),
+    ],
+)
+def test_foreign_made_admission(matcher, desc, imported):
+    a = matcher.assess(listing("Kemeja Batik Pria Lengan Pendek", 85_000, desc=desc))
+    assert a.likely_imported is imported
+
+
+def test_word_for_word_translated_template_is_import_evidence(matcher):
+    desc = "Paket termasuk: 1 x tas. Mohon izinkan perbedaan 1-2 cm karena pengukuran manual."
+    a = matcher.assess(listing("Tas Rotan Wanita Bulat Anyaman", 95_000, desc=desc))
+    assert a.likely_imported is True
+    words = {w for s in flags(a, "IMPORT_SIGNALS")[0].evidence["signals"] for w in s["words"]}
+    assert {"paket termasuk", "mohon izinkan"} <= words
