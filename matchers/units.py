@@ -20,6 +20,7 @@ _THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")  # "18.000", "1.250.000"
 MAX_PACK = 10_000  # a larger "isi N" is not a pack size (a stock count, a typo, hostile text)
 MAX_LENGTH_M = 10_000.0
 _NOT_PIECE = frozenset(("lebar", "roll", "kelipatan", "panjang roll"))
+_NOT_COUNTED = frozenset(("set", "pack", "bungkus"))  # "2 pack" says nothing of the pieces in each
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +78,9 @@ def _is_price(tokens: list[str], i: int, rules: TextRules) -> bool:
     return _THOUSANDS.match(tok) is not None and before not in rules.not_pack_words
 
 
-def read_quantity(text: Text, rules: TextRules) -> Quantity | None:
-    """The quantity one text states, or None when it states none."""
+def read_quantity(text: Text, rules: TextRules, title: bool = False) -> Quantity | None:
+    """The quantity one text states, or None when it states none. In a title, "2 lembar" and
+    "2 potong" are a pack too (descriptions say "ada 2 lembar", "sisa 2 potong" too often)."""
     toks = text.tokens
     n = len(toks)
     count: float | None = None
@@ -162,12 +164,12 @@ def read_quantity(text: Text, rules: TextRules) -> Quantity | None:
                     count = q * rules.count_words[tok]
                     evidence.append(f"{prev} {tok}")
                     continue
-            if tok == "pcs" and i > 0:
+            if (tok == "pcs" or title and tok in rules.piece_words and tok not in _NOT_COUNTED) and i > 0:
                 q = _num(toks[i - 1])
                 before = _at(toks, i - 2)
                 if q is not None and q >= 1 and before not in rules.not_pack_words:
                     count = q
-                    evidence.append(f"{toks[i - 1]} pcs")
+                    evidence.append(f"{toks[i - 1]} {tok}")
                     continue
         # -- one piece's length -----------------------------------------------------------------
         if piece is None and tok in ("m", "meter") and i > 0:
@@ -203,7 +205,7 @@ def read_quantity(text: Text, rules: TextRules) -> Quantity | None:
 
 def quantity(title: Text, description: Text, rules: TextRules) -> Quantity:
     """Title first; the description fills in what the title leaves unsaid."""
-    t = read_quantity(title, rules)
+    t = read_quantity(title, rules, title=True)
     d = read_quantity(description, rules)
     if t is None and d is None:
         return ONE

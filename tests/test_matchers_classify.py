@@ -201,3 +201,33 @@ def test_weave_motif_on_yard_goods_is_yard_goods(matcher, title):
 
 def test_a_claimed_weave_with_a_motif_name_stays_the_weave(matcher):
     assert category(matcher, "Kain Tenun Ikat Troso Motif Songket ATBM", 250_000) == "tenun_ikat"
+
+
+# -- yard goods, yarn and merchandise -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Bahan Kain Katun Per Yard Lebar 150", "kain_meteran"),
+        ("Kain Kaos Cotton Combed 30s Per Kg", "kain_meteran"),
+        ("Benang Rajut Acrylic 100 Gram Warna Pastel", "benang"),
+        ("Benang Karet Elastis Per Gulung", "benang"),
+        ("Tempat Tisu Kayu Jati Minimalis", "kerajinan_kayu"),
+    ],
+)
+def test_yard_goods_yarn_and_wooden_boxes(matcher, title, expected):
+    assert category(matcher, title, 20_000) == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Botol Minum Motif Batik Stainless 500ml",
+        "Helm Motif Batik Parang Half Face",
+        "Sarung HP Batik Universal Resleting",
+        "Gantungan Kunci Akrilik Motif Batik Isi 50",
+    ],
+)
+def test_merchandise_with_a_batik_motif_is_other(matcher, title):
+    assert category(matcher, title, 30_000) == "other"

@@ -336,3 +336,28 @@ def test_word_for_word_translated_template_is_import_evidence(matcher):
     assert a.likely_imported is True
     words = {w for s in flags(a, "IMPORT_SIGNALS")[0].evidence["signals"] for w in s["words"]}
     assert {"paket termasuk", "mohon izinkan"} <= words
+
+
+def test_fabric_combination_is_not_the_kombinasi_technique(matcher):
+    a = matcher.assess(
+        listing("Gamis Batik Kombinasi Polos Jumbo", 95_000, desc="Batik printing + kain polos.")
+    )
+    assert (a.category, a.below_local_cost, a.mislabelled_technique) == ("pakaian_batik", False, False)
+    cap = matcher.assess(listing("Kemeja Batik Cap Tulis Kombinasi Lengan Pendek", 95_000))
+    assert cap.below_local_cost is True  # the SNI 8304 kombinasi is held to the cap floor
+
+
+@pytest.mark.parametrize(
+    "desc",
+    ["Sisi dalam putih, motif rapi.", "Kain tipis, stok ratusan lembar."],
+)
+def test_pale_inside_or_hundreds_in_stock_contradict_tulis_at_printing_price(matcher, desc):
+    a = matcher.assess(listing("Kain Batik Tulis Solo 2m", 60_000, desc=desc))
+    assert (a.below_local_cost, a.mislabelled_technique) == (True, True)
+
+
+def test_hand_carving_claim_on_laser_cut_mdf_is_mislabelled(matcher):
+    a = matcher.assess(
+        listing("Kaligrafi Ukir Tangan Kayu Jati", 85_000, desc="Dibuat mesin laser cut dari MDF.")
+    )
+    assert (a.category, a.mislabelled_technique) == ("kerajinan_kayu", True)

@@ -51,6 +51,10 @@ def test_spelling_variants_are_rewritten(rules):
         ("Jaquard murmer 2 mtr", ["jacquard", "murah", "meriah", "2", "meter"]),
         ("gak luntur, engga pudar", ["tidak", "luntur", BOUNDARY, "tidak", "pudar"]),
         ("Cotton Rollan 50 yds", ["katun", "roll", "50", "yard"]),
+        ("Gamis Batik Kombinasi Polos", ["gamis", "batik", "paduan", "polos"]),
+        ("Kain Kaos Cotton Combed", ["kain", "jersey", "katun", "combed"]),
+        ("Produk luar biasa, kirim luar kota", ["produk", "luarbiasa", BOUNDARY, "kirim", "luarkota"]),
+        ("Hiasan Dinding Ukir", ["pajangan", "dinding", "ukir"]),
     ],
 )
 def test_seller_abbreviations_are_spelt_out(rules, raw, tokens):
@@ -108,6 +112,11 @@ def test_promo_noise_is_dropped_for_title_comparison(rules):
         ("Canting Tembaga Isi 3 Ukuran", None, 3.0, None, None),
         ("Benang Rajut Isi 50 Gram", None, 1.0, None, None),
         ("Masker Kain Isi 3 Ply", None, 1.0, None, None),
+        # "N lembar/potong" in the title is a pack; in a description it is often stock
+        ("Kain Batik Cap 2 Lembar Motif Parang", None, 2.0, None, None),
+        ("Kemeja Batik Pria 3 Potong Motif Random", None, 3.0, None, None),
+        ("Kain Batik Cap Motif Parang", "Sisa 2 lembar, ada 3 potong lagi.", 1.0, None, None),
+        ("Kain Batik Cap Motif Parang 2 Pack", None, 1.0, None, None),
     ],
 )
 def test_quantity(rules, title, description, count, length_m, piece_m):
