@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -293,6 +293,7 @@ class Category:
     not_forms: tuple[str, ...] = ()
     made_of: MadeOf | None = None
     hedged_factor: float | None = None  # None: the file's hedged_alias_factor
+    motifs: dict[str, float] = field(default_factory=dict)  # always read as a motif ("motif tenun")
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,6 +316,7 @@ class Group:
     by_technique: dict[str, str]
     default: str
     motif_is_category: bool = False
+    motifs: dict[str, float] = field(default_factory=dict)  # always read as a motif ("kawung")
 
 
 @dataclass(frozen=True, slots=True)
@@ -663,6 +665,7 @@ def load_categories(path: Path) -> dict[str, Any]:
                 "not_forms",
                 "made_of",
                 "hedged_factor",
+                "motifs",
             ),
         )
         for form in c.words(cat, "not_forms", w):
@@ -706,13 +709,14 @@ def load_categories(path: Path) -> dict[str, Any]:
             not_forms=tuple(c.words(cat, "not_forms", w)),
             made_of=made_of,
             hedged_factor=c.number(cat, "hedged_factor", w, low=0, allow_none=True),
+            motifs=_weights(c, cat, "motifs", w),
         )
     groups = {}
     if not isinstance(groups_raw, dict):
         raise c.fail(c.line(doc, "groups"), "groups harus pemetaan")
     for name, g in groups_raw.items():
         w = f"groups.{name}"
-        c.keys(g, w, ("aliases", "default"), ("by_form", "by_technique", "motif_is_category"))
+        c.keys(g, w, ("aliases", "default"), ("by_form", "by_technique", "motif_is_category", "motifs"))
         motif_is_category = g.get("motif_is_category", False)
         if not isinstance(motif_is_category, bool):
             raise c.fail(c.line(g, "motif_is_category"), f"{w}.motif_is_category harus true/false")
@@ -730,7 +734,13 @@ def load_categories(path: Path) -> dict[str, Any]:
         if default not in categories:
             raise c.fail(c.line(g, "default"), f"{w}.default: kategori {default!r} tidak ada")
         groups[str(name)] = Group(
-            str(name), _weights(c, g, "aliases", w), dict(by_form), dict(by_tech), default, motif_is_category
+            str(name),
+            _weights(c, g, "aliases", w),
+            dict(by_form),
+            dict(by_tech),
+            default,
+            motif_is_category,
+            _weights(c, g, "motifs", w),
         )
     dist = doc["distractors"]
     c.keys(dist, "distractors", ("weight", "terms"), ("materials", "heads"))

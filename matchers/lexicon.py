@@ -77,10 +77,14 @@ class Lexicon:
 
         for name, group in ref.groups.items():
             for phrase, w in group.aliases.items():
-                add(phrase, (ALIAS, f"@{name}", w))
+                add(phrase, (ALIAS, f"@{name}", w, False))
+            for phrase, w in group.motifs.items():
+                add(phrase, (ALIAS, f"@{name}", w, True))
         for name, cat in ref.categories.items():
             for phrase, w in cat.aliases.items():
-                add(phrase, (ALIAS, name, w))
+                add(phrase, (ALIAS, name, w, False))
+            for phrase, w in cat.motifs.items():
+                add(phrase, (ALIAS, name, w, True))
         for phrase in ref.distractors:
             add(phrase, (DISTRACTOR,))
         for phrase in ref.material_distractors:
@@ -184,7 +188,9 @@ def _scan(facts: Facts, lex: Lexicon, field_name: str, text: Text, matches: list
             kind = payload[0]
             if kind == ALIAS:
                 if not ctx.purpose and not ctx.modifier:
-                    facts.aliases.append(AliasHit(payload[1], payload[2], hit, ctx.negated, ctx.hedged))
+                    # a motif name is a motif whatever precedes it ("Sarung Bantal Mega Mendung")
+                    hedged = ctx.hedged or payload[3]
+                    facts.aliases.append(AliasHit(payload[1], payload[2], hit, ctx.negated, hedged))
             elif kind == DISTRACTOR:
                 if title and not ctx.purpose and not ctx.contained:
                     facts.distractors.append(hit)

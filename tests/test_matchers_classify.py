@@ -47,6 +47,7 @@ def category(matcher, title, price=100_000, desc=None) -> str:
         "Canting Tulis Tembaga Isi 3 Ukuran",
         "Lilin Malam Batik Tembok 1 Kg",
         "Pewarna Batik Naptol 100 Gram",
+        "Naptol AS-BO Pewarna Kain 100 Gram",
         "Stempel Cap Batik Tembaga Motif Parang",
         "Paket Alat Membatik Lengkap Untuk Pemula",
         "Alat Tenun Gedog Kayu Mini",
@@ -64,6 +65,7 @@ def test_tool_input_or_food_heading_the_title_is_other(matcher, title):
         ("Batik Tulis Halus Lasem Canting Tangan 2,5 m", "batik_tulis"),
         ("Kain Batik Cap Bau Malam Asli 2 m", "batik_cap"),
         ("Kain Tenun Ikat Pewarna Alam Sumba", "tenun_ikat"),
+        ("Pewarna Alam | Kain Tenun Ikat Sumba Hinggi", "tenun_ikat"),
         ("Keranjang Bambu Kue Lebaran Tutup", "anyaman_bambu"),
         ("Tempat Kue Rotan Anyaman Bulat", "anyaman_rotan"),
     ],
@@ -231,3 +233,32 @@ def test_yard_goods_yarn_and_wooden_boxes(matcher, title, expected):
 )
 def test_merchandise_with_a_batik_motif_is_other(matcher, title):
     assert category(matcher, title, 30_000) == "other"
+
+
+# -- motif names are motifs -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Kain Mega Mendung Cirebon 2 m", "batik_printing"),
+        ("Kemeja Pria Mega Mendung Lengan Pendek", "pakaian_batik"),
+        ("Sarung Bantal Mega Mendung Cirebon", "other"),
+        ("Sandal Jepit Kawung Oleh Oleh", "other"),
+    ],
+)
+def test_a_batik_motif_name_makes_cloth_batik_but_not_a_pillow_case(matcher, title, expected):
+    assert category(matcher, title, 50_000) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Kain Motif Songket 2 m", "kain_meteran"),
+        ("Kain Motif Tenun Ikat NTT 2 m Murah", "kain_meteran"),
+        ("Sajadah Motif Songket Lipat", "other"),
+        ("Songket Motif Pucuk Rebung Benang Emas", "songket"),
+    ],
+)
+def test_cloth_with_a_weave_motif_is_yard_goods(matcher, title, expected):
+    assert category(matcher, title, 50_000) == expected

@@ -160,3 +160,40 @@ def test_data_change_changes_the_matcher_version(data_dir):
     edit(data_dir / "rates.yaml", "idr: 15500", "idr: 16300")
     after = load_matcher(data_dir).version
     assert before != after and before.split("+")[0] == after.split("+")[0]
+
+
+def test_made_of_window_written_in_words(data_dir):
+    line = edit(data_dir / "categories.yaml", "      window: 3\n", "      window: tiga\n")
+    with pytest.raises(DataError) as err:
+        load_reference(data_dir)
+    assert err.value.line == line and "made_of.window harus bilangan bulat" in err.value.reason
+
+
+def test_made_of_without_materials(data_dir):
+    edit(data_dir / "categories.yaml", "      materials: [kayu, wooden,", "      bahan: [kayu, wooden,")
+    with pytest.raises(DataError) as err:
+        load_reference(data_dir)
+    assert "kerajinan_kayu.made_of: kunci tidak dikenal 'bahan'" in err.value.reason
+
+
+def test_hedged_factor_must_be_a_number(data_dir):
+    line = edit(
+        data_dir / "categories.yaml", "    hedged_factor: 0.25  # ", "    hedged_factor: seperempat  # "
+    )
+    with pytest.raises(DataError) as err:
+        load_reference(data_dir)
+    assert err.value.line == line and "songket.hedged_factor harus angka" in err.value.reason
+
+
+def test_unknown_distractor_list(data_dir):
+    line = edit(data_dir / "categories.yaml", "  heads: [alat,", "  kepala: [alat,")
+    with pytest.raises(DataError) as err:
+        load_reference(data_dir)
+    assert err.value.line == line and "distractors: kunci tidak dikenal 'kepala'" in err.value.reason
+
+
+def test_measure_words_are_required(data_dir):
+    edit(data_dir / "text.yaml", "measure_words: [gram,", "measures: [gram,")
+    with pytest.raises(DataError) as err:
+        load_reference(data_dir)
+    assert "kunci tidak dikenal 'measures'" in err.value.reason
