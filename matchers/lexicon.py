@@ -203,7 +203,12 @@ def _scan(facts: Facts, lex: Lexicon, field_name: str, text: Text, matches: list
                 if title and not ctx.purpose and not ctx.contained:
                     facts.head_distractors.append(hit)
             elif kind == FORM:
-                if not ctx.purpose:
+                # not "tidak seragam" (not uniform) or "motif seragam": no garment is named there
+                # nor "bahan kemeja": cloth meant for a shirt
+                adjective = m.start > 0 and (
+                    tokens[m.start - 1] in rules.hedges_before or tokens[m.start - 1] == "bahan"
+                )
+                if not ctx.purpose and not ctx.negated and not adjective:
                     facts.forms.append((payload[1], hit))
             elif kind == TECH:
                 if ctx.negated:

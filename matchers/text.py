@@ -21,6 +21,8 @@ _COMBINING = re.compile(r"[\u0300-\u036f]")
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[^\W\d_a-z]+|[.,;:!?()\[\]{}|•·\n]")
+_TOKEN_SLASH = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[^\W\d_a-z]+|[.,;:!?()\[\]{}|•·\n/]")
+SLASH = "/"
 _BOUNDARY_CHARS = frozenset(".,;:!?()[]{}|•·\n")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
@@ -34,8 +36,9 @@ def cjk_chars(text: str | None) -> str:
     return "".join(_CJK.findall(text[:MAX_CHARS])) if text else ""
 
 
-def tokenize(text: str | None) -> list[str]:
-    """Lower-cased word and number tokens, with `|` where a clause ends. No spelling rules."""
+def tokenize(text: str | None, slash: bool = False) -> list[str]:
+    """Lower-cased word and number tokens, with `|` where a clause ends. No spelling rules.
+    With `slash`, "/" is kept as a token (see `normalise`: "/meter" is "per meter")."""
     if not text:
         return []
     s = str(text)[:MAX_CHARS]
@@ -45,7 +48,7 @@ def tokenize(text: str | None) -> list[str]:
     s = _ELONGATED.sub(r"\1", s)
     s = _DIGIT_LETTER.sub(" ", s)
     tokens: list[str] = []
-    for tok in _TOKEN.findall(s):
+    for tok in (_TOKEN_SLASH if slash else _TOKEN).findall(s):
         if tok in _BOUNDARY_CHARS:
             if tokens and tokens[-1] != BOUNDARY:
                 tokens.append(BOUNDARY)
@@ -128,8 +131,12 @@ class TextRules:
         default_factory=dict, repr=False
     )
     _noise_index: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _unit_words: set[str] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
+        # what "/" can stand for "per" before: "Rp25.000/meter", "35rb/pcs", "/lusin", "/kg"
+        self._unit_words.update(self.length_words, self.count_words, self.piece_words)
+        self._unit_words.update(("roll", "kg", "gram", "ons"))
         for src, dst in sorted(self.spelling.items(), key=lambda kv: -len(kv[0])):
             self._spelling_index.setdefault(src[0], []).append((src, dst))
         for phrase in sorted(self.promo_noise, key=len, reverse=True):
@@ -180,8 +187,24 @@ def normalise(raw: str | None, rules: TextRules) -> Text:
     if not raw:
         return EMPTY
     raw = str(raw)[:MAX_CHARS]
-    tokens = apply_spelling(tokenize(raw), rules)
+    if SLASH in raw:
+        tokens = _slash_per(apply_spelling(tokenize(raw, slash=True), rules), rules)
+    else:
+        tokens = apply_spelling(tokenize(raw), rules)
     return Text(tokens, " ".join(tokens), has_cjk(raw))
+
+
+def _slash_per(tokens: list[str], rules: TextRules) -> list[str]:
+    """ "/" before a unit is "per" ("25.000/meter", "harga/pcs"); elsewhere ("M/L/XL", "tulis/cap",
+    "2/3") it only separates words and is dropped."""
+    units = rules._unit_words
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok != SLASH:
+            out.append(tok)
+        elif i + 1 < len(tokens) and tokens[i + 1] in units and (not out or out[-1] != "per"):
+            out.append("per")
+    return out
 
 
 def normalise_phrase(phrase: str, rules: TextRules | None) -> tuple[str, ...]:

@@ -262,3 +262,21 @@ def test_a_batik_motif_name_makes_cloth_batik_but_not_a_pillow_case(matcher, tit
 )
 def test_cloth_with_a_weave_motif_is_yard_goods(matcher, title, expected):
     assert category(matcher, title, 50_000) == expected
+
+
+@pytest.mark.parametrize(
+    "desc",
+    [
+        "Garis klowong tidak seragam, tembus bolak balik.",
+        "Cocok untuk jarik atau bahan kemeja.",
+        "Motif seragam di seluruh kain.",
+    ],
+)
+def test_uniform_as_an_adjective_or_cloth_for_a_shirt_is_not_a_garment(matcher, desc):
+    assert category(matcher, "Batik Tulis Bayat Klaten Kasar", 650_000, desc) == "batik_tulis"
+
+
+def test_a_garment_named_in_the_description_makes_a_batik_garment(matcher):
+    assert category(matcher, "Batik Tulis Madura Lengan Panjang", 650_000) == "pakaian_batik"
+    desc = "Seragam kantor, bahan katun."
+    assert category(matcher, "Batik Cap Pekalongan Motif Kawung", 150_000, desc) == "pakaian_batik"

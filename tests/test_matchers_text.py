@@ -55,6 +55,11 @@ def test_spelling_variants_are_rewritten(rules):
         ("Kain Kaos Cotton Combed", ["kain", "jersey", "katun", "combed"]),
         ("Produk luar biasa, kirim luar kota", ["produk", "luarbiasa", BOUNDARY, "kirim", "luarkota"]),
         ("Hiasan Dinding Ukir", ["pajangan", "dinding", "ukir"]),
+        ("Corak sama semua", ["motif", "sama", "semua"]),
+        # "/" before a unit is "per"; elsewhere it only separates words
+        ("Kain Rayon Rp25.000/mtr", ["kain", "rayon", "rp", "25.000", "per", "meter"]),
+        ("Harga/pcs, ukuran M/L/XL", ["harga", "per", "pcs", BOUNDARY, "ukuran", "m", "l", "xl"]),
+        ("Bukan tulis/cap, 2/3 lusin", ["bukan", "tulis", "cap", BOUNDARY, "2", "3", "lusin"]),
     ],
 )
 def test_seller_abbreviations_are_spelt_out(rules, raw, tokens):
@@ -117,6 +122,7 @@ def test_promo_noise_is_dropped_for_title_comparison(rules):
         ("Kemeja Batik Pria 3 Potong Motif Random", None, 3.0, None, None),
         ("Kain Batik Cap Motif Parang", "Sisa 2 lembar, ada 3 potong lagi.", 1.0, None, None),
         ("Kain Batik Cap Motif Parang 2 Pack", None, 1.0, None, None),
+        ("Kain Ceruty Babydoll /meter Premium", None, 1.0, 1.0, None),
     ],
 )
 def test_quantity(rules, title, description, count, length_m, piece_m):
