@@ -132,11 +132,15 @@ class TextRules:
     )
     _noise_index: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
     _unit_words: set[str] = field(default_factory=set, repr=False)
+    _quantity_words: set[str] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         # what "/" can stand for "per" before: "Rp25.000/meter", "35rb/pcs", "/lusin", "/kg"
         self._unit_words.update(self.length_words, self.count_words, self.piece_words)
         self._unit_words.update(("roll", "kg", "gram", "ons"))
+        # the words a quantity statement turns on (matchers/units.py skips every other token)
+        self._quantity_words.update(self.length_words, self.count_words, self.piece_words)
+        self._quantity_words.update(("roll", "per", "meteran", "isi", "untuk", "pcs", "x", "m", "meter"))
         for src, dst in sorted(self.spelling.items(), key=lambda kv: -len(kv[0])):
             self._spelling_index.setdefault(src[0], []).append((src, dst))
         for phrase in sorted(self.promo_noise, key=len, reverse=True):
@@ -148,22 +152,17 @@ def apply_spelling(tokens: list[str], rules: TextRules) -> list[str]:
     if not index or index.keys().isdisjoint(tokens):
         return tokens
     out: list[str] = []
-    i, n = 0, len(tokens)
-    while i < n:
-        tok = tokens[i]
-        options = index.get(tok)
-        if options:
-            for src, dst in options:
-                if len(src) == 1 or tuple(tokens[i : i + len(src)]) == src:
-                    out.extend(dst)
-                    i += len(src)
-                    break
-            else:
-                out.append(tok)
-                i += 1
-        else:
-            out.append(tok)
-            i += 1
+    done = 0  # tokens before this index are in `out`
+    for i in [i for i, tok in enumerate(tokens) if tok in index]:
+        if i < done:
+            continue  # inside a phrase already rewritten
+        for src, dst in index[tokens[i]]:
+            if len(src) == 1 or tuple(tokens[i : i + len(src)]) == src:
+                out.extend(tokens[done:i])
+                out.extend(dst)
+                done = i + len(src)
+                break
+    out.extend(tokens[done:])
     return out
 
 

@@ -87,7 +87,10 @@ def read_quantity(text: Text, rules: TextRules, title: bool = False) -> Quantity
     length: float | None = None
     piece: float | None = None
     evidence: list[str] = []
+    triggers = rules._quantity_words
     for i, tok in enumerate(toks):
+        if tok not in triggers:
+            continue
         # -- sold by length ---------------------------------------------------------------------
         if tok == "roll" and length is None:
             found = _length_after(toks, i + 1, rules)
