@@ -361,3 +361,20 @@ def test_hand_carving_claim_on_laser_cut_mdf_is_mislabelled(matcher):
         listing("Kaligrafi Ukir Tangan Kayu Jati", 85_000, desc="Dibuat mesin laser cut dari MDF.")
     )
     assert (a.category, a.mislabelled_technique) == ("kerajinan_kayu", True)
+
+
+@pytest.mark.parametrize(
+    ("title", "imported"),
+    [
+        ("Kain Songket Malaysia Import Benang Emas", True),
+        ("Kain Tenun Ikat Impor dari Thailand Motif Mudmee", True),
+        ("Kain Katun Bahan Import Korea Per Meter Twill", False),  # fabric marketing comes first
+    ],
+)
+def test_import_from_a_named_country_in_either_order(matcher, title, imported):
+    assert matcher.assess(listing(title, 250_000, loc="Kota Surabaya")).likely_imported is imported
+
+
+def test_a_yarn_named_milk_cotton_is_not_cotton_fabric_marketing(matcher):
+    a = matcher.assess(listing("Benang Rajut Milk Cotton Import 50gr", 6_000, loc="KOTA JAKARTA BARAT"))
+    assert (a.category, a.likely_imported) == ("benang", True)
