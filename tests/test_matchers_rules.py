@@ -345,6 +345,8 @@ def test_fabric_combination_is_not_the_kombinasi_technique(matcher):
     assert (a.category, a.below_local_cost, a.mislabelled_technique) == ("pakaian_batik", False, False)
     cap = matcher.assess(listing("Kemeja Batik Cap Tulis Kombinasi Lengan Pendek", 95_000))
     assert cap.below_local_cost is True  # the SNI 8304 kombinasi is held to the cap floor
+    cloth = matcher.assess(listing("Kain Batik Kombinasi Katun Prima 2m", 95_000))
+    assert (cloth.category, cloth.below_local_cost) == ("batik_cap", True)  # kombinasi on cotton
 
 
 @pytest.mark.parametrize(
