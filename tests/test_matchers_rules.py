@@ -380,3 +380,34 @@ def test_import_from_a_named_country_in_either_order(matcher, title, imported):
 def test_a_yarn_named_milk_cotton_is_not_cotton_fabric_marketing(matcher):
     a = matcher.assess(listing("Benang Rajut Milk Cotton Import 50gr", 6_000, loc="KOTA JAKARTA BARAT"))
     assert (a.category, a.likely_imported) == ("benang", True)
+
+
+@pytest.mark.parametrize(
+    "desc",
+    [
+        "Warna hanya satu sisi, motif rapi.",
+        "Proses sublimasi, warna cerah.",
+        "Kain halus tidak berbau malam.",
+        "Motif presisi dengan pengulangan motif sempurna.",
+    ],
+)
+def test_more_printing_traits_contradict_tulis_below_the_floor(matcher, desc):
+    a = matcher.assess(listing("Kain Batik Tulis Motif Parang 2m", 80_000, desc=desc))
+    assert (a.below_local_cost, a.mislabelled_technique) == (True, True)
+
+
+def test_kesan_or_nuansa_tulis_is_a_hedge_not_a_claim(matcher):
+    a = matcher.assess(listing("Kain Batik Kesan Tulis Motif Parang 2m", 60_000))
+    assert (a.category, a.mislabelled_technique) == ("batik_printing", False)
+
+
+@pytest.mark.parametrize(
+    "desc",
+    [
+        "100% new. Please allow 1-3cm error due to manual measurement.",
+        "Ships from China, 7-14 days.",
+    ],
+)
+def test_supplier_templates_in_english(matcher, desc):
+    a = matcher.assess(listing("Tas Rotan Wanita Bulat", 95_000, desc=desc))
+    assert a.likely_imported is True
