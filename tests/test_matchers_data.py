@@ -92,8 +92,8 @@ def test_duplicate_key(data_dir):
 def test_bad_regular_expression(data_dir):
     edit(
         data_dir / "categories.yaml",
-        '"(tidak|tdk) tembus"\n  pale_reverse_strong',
-        '"(tidak|tdk tembus"\n  pale_reverse_strong',
+        '"tidak bolak balik"\n  pale_reverse_strong',
+        '"tidak (bolak balik"\n  pale_reverse_strong',
     )
     with pytest.raises(DataError) as err:
         load_reference(data_dir)
