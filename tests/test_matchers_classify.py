@@ -280,3 +280,15 @@ def test_a_garment_named_in_the_description_makes_a_batik_garment(matcher):
     assert category(matcher, "Batik Tulis Madura Lengan Panjang", 650_000) == "pakaian_batik"
     desc = "Seragam kantor, bahan katun."
     assert category(matcher, "Batik Cap Pekalongan Motif Kawung", 150_000, desc) == "pakaian_batik"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Kain Troso Jepara Motif Lombok 2m", "tenun_ikat"),
+        ("Sarung Samarinda Asli Motif Kotak", "tenun_ikat"),
+        ("Water Hyacinth Storage Basket Handmade", "anyaman_pandan"),
+    ],
+)
+def test_weaving_centres_and_english_fibre_names(matcher, title, expected):
+    assert category(matcher, title, 350_000) == expected
