@@ -53,6 +53,7 @@ def category(matcher, title, price=100_000, desc=None) -> str:
         "Alat Tenun Gedog Kayu Mini",
         "Kue Batik Coklat Oleh Oleh Pekalongan",
         "Roti Bolu Motif Batik Kukus Pandan",
+        "Pohon Bambu Hias Kuning",
     ],
 )
 def test_tool_input_or_food_heading_the_title_is_other(matcher, title):
@@ -68,6 +69,7 @@ def test_tool_input_or_food_heading_the_title_is_other(matcher, title):
         ("Pewarna Alam | Kain Tenun Ikat Sumba Hinggi", "tenun_ikat"),
         ("Keranjang Bambu Kue Lebaran Tutup", "anyaman_bambu"),
         ("Tempat Kue Rotan Anyaman Bulat", "anyaman_rotan"),
+        ("Kain Tenun Ikat Motif Bunga Pohon Hayat", "tenun_ikat"),
     ],
 )
 def test_the_same_words_after_the_craft_word_do_not_make_it_other(matcher, title, expected):
