@@ -143,7 +143,8 @@ def classify(facts: Facts, ref: Reference) -> Classification:
         words[OTHER].extend(h.phrase for h in facts.distractors)
     # A tool, input or food is the product only when it heads the title: "Canting Batik Tembaga"
     # is a tool, "Batik Tulis Halus Canting Tangan" is batik.
-    heading = [h for h in facts.head_distractors if first is None or h.start < first]
+    # (a distractor phrase that begins with the craft word, "pandan wangi", covers it: <=)
+    heading = [h for h in facts.head_distractors if first is None or h.start <= first]
     if heading:
         scores[OTHER] += ref.distractor_weight * len({h.phrase for h in heading})
         words[OTHER].extend(h.phrase for h in heading)

@@ -54,6 +54,7 @@ def category(matcher, title, price=100_000, desc=None) -> str:
         "Kue Batik Coklat Oleh Oleh Pekalongan",
         "Roti Bolu Motif Batik Kukus Pandan",
         "Pohon Bambu Hias Kuning",
+        "Pandan Wangi Segar 1 Ikat",
     ],
 )
 def test_tool_input_or_food_heading_the_title_is_other(matcher, title):
@@ -100,6 +101,7 @@ def test_a_craft_look_in_plastic_or_vinyl_is_other_even_after_a_container_word(m
         "Tas Selempang Motif Songket Kanvas",
         "Lukisan Kanvas Motif Tenun Dayak",
         "Pashmina Ceruty Motif Batik Kawung",
+        "Karpet Lantai Motif Tenun Ikat 160x210",
     ],
 )
 def test_a_printed_craft_motif_on_another_product_is_other(matcher, title):
@@ -113,6 +115,7 @@ def test_a_printed_craft_motif_on_another_product_is_other(matcher, title):
         ("Tas Tenun Ikat Sumba Handmade", "tenun_ikat"),
         ("Tas Batik Tulis Madura Kulit Sintetis", "batik_tulis"),
         ("Sajadah Songket Palembang Tenun Tangan", "songket"),
+        ("Karpet Pandan Anyaman 2x3", "anyaman_pandan"),
     ],
 )
 def test_a_product_made_of_the_craft_keeps_its_category(matcher, title, expected):
