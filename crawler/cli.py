@@ -410,6 +410,15 @@ def _evidence_settings(overrides: tuple[str, ...]):
     return project_settings(pairs)
 
 
+def _require_db(db: str) -> None:
+    # Opening a missing path would create an empty database: an export from it finds nothing,
+    # and a pack checked against its empty custody log would be reported as not intact.
+    from pathlib import Path
+
+    if db != ":memory:" and not Path(db).is_file():
+        fail(f"basis data {db} tidak ada / database not found")
+
+
 def _passphrase() -> bytes | None:
     import os
 
@@ -524,6 +533,7 @@ def evidence_export(
 
     settings = _evidence_settings(overrides)
     db = db or settings.get("PATROLI_DB")
+    _require_db(db)
     captures_dir = str(captures_dir_for(captures_dir or settings.get("PATROLI_CAPTURES_DIR"), db))
     settings.set("PATROLI_CAPTURES_DIR", captures_dir, priority="cmdline")  # recapture writes here
     selection = Selection(
@@ -609,6 +619,8 @@ def evidence_verify(pack, public_key, db, verbose) -> None:
         pinned = load_public_key(public_key) if public_key else None
     except EvidenceError as exc:
         fail(str(exc))
+    if db:
+        _require_db(db)
     store = EvidenceStore(db) if db else None
     try:
         report = verify_pack(pack, public_key=pinned, store=store)

@@ -383,3 +383,22 @@ def test_demo_pack_takes_flagged_listings_or_else_the_top_ones(filled, tmp_path)
     result, report = demo_pack(filled.db, tmp_path / "demo2.zip", captures_dir=filled.captures_dir, limit=5)
     assert report.ok and result.listing_count == 5
     assert manifest_of(result.path)["parameters"]["all_listings"] is True
+
+
+def test_cli_missing_database_is_named_not_created(filled, tmp_path):
+    """A mistyped --db must not become a new, empty database: export would say 'nothing selected'
+    and verify would call a sound pack TIDAK UTUH because the empty log lacks its entry."""
+    result = _export(filled, tmp_path / "pack.zip")
+    missing = tmp_path / "salah" / "patroli.db"
+    runner = CliRunner()
+    done = runner.invoke(main, ["evidence", "verify", str(result.path), "--db", str(missing)])
+    assert done.exit_code == 2, done.output
+    assert done.output.strip() == f"patroli: basis data {missing} tidak ada / database not found"
+    done = runner.invoke(
+        main,
+        ["evidence", "export", "--out", str(tmp_path / "x.zip"), "--db", str(missing), "--all-listings"],
+    )
+    assert done.exit_code == 2, done.output
+    assert done.output.strip() == f"patroli: basis data {missing} tidak ada / database not found"
+    assert not missing.exists() and not missing.parent.exists()
+    assert not (tmp_path / "x.zip").exists()
