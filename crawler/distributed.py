@@ -421,7 +421,7 @@ def run_worker(
     """Be one worker of a distributed patrol until its queues are drained (blocking)."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.runner import crawl_status, project_settings, spider_classes
+    from crawler.runner import crawl_status, finish_reasons, project_settings, spider_classes, watch_start
 
     run = run or job or "patroli"
     redis_run = RedisRun.connect(redis_url, run)
@@ -438,16 +438,21 @@ def run_worker(
     started = time.monotonic()
     process = CrawlerProcess(settings)
     crawlers = []
+    failures: dict[int, str] = {}
     for cls in classes:
         crawler = process.create_crawler(cls)
         crawlers.append(crawler)
-        process.crawl(crawler, keywords=list(keywords))
+        watch_start(process.crawl(crawler, keywords=list(keywords)), crawler, failures)
     with contextlib.suppress(KeyboardInterrupt):
         process.start()
-    status, reason = crawl_status(c.stats.get_value("finish_reason") for c in crawlers)
+    status, reason = crawl_status(finish_reasons(crawlers, failures))
 
     def total(key: str) -> int:
-        return sum(c.stats.get_value(key, 0) or 0 for c in crawlers)
+        count = 0
+        for c in crawlers:
+            with contextlib.suppress(RuntimeError):  # a crawler that never started has no stats
+                count += c.stats.get_value(key, 0) or 0
+        return count
 
     return WorkerResult(
         run=run,

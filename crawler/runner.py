@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,6 +12,8 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
 from crawler.store import Store
+
+logger = logging.getLogger(__name__)
 
 # What a crawl of the local demo marketplace changes: it is ours, on loopback, so no throttling.
 DEMO_OVERRIDES: dict[str, Any] = {
@@ -87,6 +90,41 @@ def crawl_status(finish_reasons: Iterable[str | None]) -> tuple[str, str | None]
     return "failed", ", ".join(sorted(set(reasons)))
 
 
+def watch_start(deferred, crawler, failures: dict[int, str]) -> None:
+    """Keep why a crawler could not run (its spider or a pipeline refused to start).
+
+    Scrapy fails the crawl's deferred; unhandled, that is a traceback at exit and a crawler
+    without a finish_reason, which would otherwise count as finished.
+    """
+
+    def failed(failure) -> None:
+        failures[id(crawler)] = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        logger.error("%s tidak bisa berjalan: %s", crawler.spidercls.name, failures[id(crawler)])
+
+    deferred.addErrback(failed)
+
+
+def finish_reasons(crawlers: Iterable[Any], failures: dict[int, str]) -> list[str]:
+    """Why each crawler stopped, also when Scrapy recorded no finish_reason for it."""
+    reasons = []
+    for crawler in crawlers:
+        name = crawler.spidercls.name
+        if id(crawler) in failures:
+            reasons.append(f"{name}: {failures[id(crawler)]}")
+            continue
+        try:
+            stats = crawler.stats
+        except RuntimeError:  # the crawl never got as far as its stats
+            stats = None
+        reason = stats.get_value("finish_reason") if stats is not None else None
+        if reason is None:
+            # Started but never closed: a forced stop (a second Ctrl-C) cut it off.
+            started = stats is not None and stats.get_value("start_time") is not None
+            reason = "shutdown" if started else f"{name}: tidak berjalan"
+        reasons.append(reason)
+    return reasons
+
+
 def run_crawl(
     marketplaces: Sequence[str],
     keywords: Sequence[str],
@@ -110,15 +148,16 @@ def run_crawl(
     settings.set("PATROLI_CRAWL_ID", crawl_id, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
+    failures: dict[int, str] = {}
     for cls in classes:
         crawler = process.create_crawler(cls)
         crawlers.append(crawler)
-        process.crawl(crawler, keywords=list(keywords), **(spider_args or {}))
+        watch_start(process.crawl(crawler, keywords=list(keywords), **(spider_args or {})), crawler, failures)
     try:
         process.start()
     except KeyboardInterrupt:
         return close_crawl(db, crawl_id, "interrupted", "KeyboardInterrupt")
-    status, reason = crawl_status(c.stats.get_value("finish_reason") for c in crawlers)
+    status, reason = crawl_status(finish_reasons(crawlers, failures))
     if status == "finished":
         cluster_pass(db, settings)
     return close_crawl(db, crawl_id, status, reason)
@@ -152,6 +191,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"diblokir: {crawl['blocked']}, galat: {crawl['errors']}, "
         f"ditandai: {summary.get('flagged_listings', 0)} listing ({crawl['flags_raised']} tanda)",
     ]
+    if crawl["status"] != "finished" and crawl.get("reason"):
+        lines.insert(1, f"  sebab: {crawl['reason']}")
     for market, figures in sorted(summary["marketplaces"].items()):
         listings = figures.get("listings", 0)
         note = ""

@@ -43,3 +43,59 @@ def test_crawl_refuses_unknown_marketplace_and_keyword_set(tmp_path):
         main, ["crawl", "tokopedia", "--base-url", "tokopedia", "--db", str(tmp_path / "p.db")]
     )
     assert result.exit_code == 2 and "MARKETPLACE=URL" in result.output
+
+
+def test_a_spider_that_cannot_start_fails_the_crawl_with_its_reason(tmp_path):
+    """`patroli crawl shop` with no shop list: the spider refuses in from_crawler. The crawl row
+    must not stay 'running' (nor the summary end in a traceback): it is failed, saying why."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    db = tmp_path / "p.db"
+    # cwd without data/toko.txt: the shop spider has no address to patrol.
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "shop", "--db", str(db), "--quiet"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output
+    assert "Patroli #1 failed" in done.stdout
+    store = Store(db)
+    row = store.db["crawls"].get(1)
+    store.close()
+    assert row["status"] == "failed"
+    assert row["reason"].startswith("shop: ValueError: spider shop butuh alamat toko")
+    assert row["reason"] in done.stdout
+
+
+def test_a_crawler_cut_off_before_closing_is_interrupted_not_finished():
+    from crawler.runner import finish_reasons
+
+    class Stats:
+        def __init__(self, values):
+            self.values = values
+
+        def get_value(self, key, default=None):
+            return self.values.get(key, default)
+
+    class Crawler:
+        def __init__(self, name, values):
+            self.spidercls = type("S", (), {"name": name})
+            self.stats = Stats(values)
+
+    # A forced stop (a second Ctrl-C) stops the reactor before the spider closes: it started,
+    # but no finish_reason was ever set. That is no finished patrol (and no cluster pass).
+    cut = Crawler("tokopedia", {"start_time": "2026-11-28T00:00:00Z"})
+    done = Crawler("shopee", {"start_time": "2026-11-28T00:00:00Z", "finish_reason": "finished"})
+    reasons = finish_reasons([cut, done], {})
+    assert reasons == ["shutdown", "finished"]
+    assert crawl_status(reasons) == ("interrupted", "shutdown")
