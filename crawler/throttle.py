@@ -27,8 +27,10 @@ def retry_after_seconds(value: str | None, now_iso: str | None = None) -> float 
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    from datetime import datetime
+    from datetime import UTC, datetime
 
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)  # asctime and "-0000" dates: HTTP dates are always GMT
     now = datetime.fromisoformat((now_iso or utc_now()).replace("Z", "+00:00"))
     return max(0.0, (when - now).total_seconds())
 

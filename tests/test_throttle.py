@@ -10,6 +10,16 @@ def test_retry_after_seconds_and_dates():
     assert retry_after_seconds(None) is None
 
 
+def test_retry_after_in_every_http_date_form():
+    # RFC 9110 5.6.7: recipients accept IMF-fixdate, RFC 850 and asctime. asctime carries no zone
+    # (it is GMT); read as a naive datetime it made the middleware raise TypeError, and the
+    # throttled page became an error that is never asked again.
+    now = "2026-11-28T06:00:00Z"
+    assert retry_after_seconds("Saturday, 28-Nov-26 06:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Sat Nov 28 06:00:30 2026", now) == 30.0
+    assert retry_after_seconds("Sat, 28 Nov 2026 06:00:30 -0000", now) == 30.0
+
+
 def test_project_settings_keep_every_downloader_middleware():
     # Two sections of settings.py once each defined DOWNLOADER_MIDDLEWARES; the later one won.
     from crawler.runner import project_settings
