@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from crawler.keywords import DEFAULT_FILE as KEYWORDS_FILE
 from crawler.keywords import KeywordError, load_keyword_sets
@@ -320,6 +320,11 @@ def cron_problem(expression: str) -> str | None:
         except (ValueError, KeyError) as exc:
             return f"ekspresi cron {expression!r} tidak valid ({exc})"
         return f"ekspresi cron {expression!r} tidak valid"
+    try:
+        # Every field valid, yet no such day ("0 1 30 2 *"): croniter gives up searching.
+        croniter(expression, datetime(2000, 1, 1)).get_next(datetime)
+    except CroniterBadDateError:
+        return f"ekspresi cron {expression!r} tidak pernah jatuh pada tanggal yang ada"
     return None
 
 

@@ -94,6 +94,9 @@ def test_next_runs_are_in_jakarta_time(tmp_path):
         (GOOD.replace("0 1 * * *", "0 0 1 * * *"), "jobs.malam.cron", "harus 5 kolom"),
         (GOOD.replace("0 1 * * *", "@nightly"), "jobs.malam.cron", "tidak dikenal"),
         (GOOD.replace("0 1 * * *", "0 1 * * senin"), "jobs.malam.cron", "tidak valid"),
+        # Valid fields, but no such day: accepted, it crashed `schedule list` and `run` at start.
+        (GOOD.replace("0 1 * * *", "0 1 30 2 *"), "jobs.malam.cron", "tidak pernah jatuh"),
+        (GOOD.replace("0 1 * * *", "0 1 31 4,6,9,11 *"), "jobs.malam.cron", "tidak pernah jatuh"),
         (GOOD.replace('"shopee"', '"bukalapak"'), "jobs.malam.marketplaces", "'bukalapak' tidak dikenal"),
         (GOOD.replace('"shopee"', '"shoppe"'), "jobs.malam.marketplaces", "maksudnya 'shopee'?"),
         (GOOD.replace('"songket"', '"songkt"'), "jobs.malam.keyword_set", "'songkt' tidak ada"),
@@ -142,6 +145,7 @@ def test_cron_problem_accepts_aliases_and_five_fields():
     assert cron_problem("@daily") is None
     assert cron_problem("*/15 8-20 * * 1-5") is None
     assert cron_problem("0 25 * * *") is not None
+    assert cron_problem("0 1 29 2 *") is None  # 29 February comes, every fourth year
 
 
 def test_local_text_names_the_day_in_indonesian():
