@@ -13,12 +13,21 @@ class KeywordError(ValueError):
     pass
 
 
-def load_keyword_sets(path: str | Path = DEFAULT_FILE) -> dict[str, list[str]]:
-    path = Path(path)
+def read_text_file(path: str | Path) -> str:
+    """A text file people write: UTF-8, with or without the BOM Windows editors put first."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise KeywordError(f"{path}: tidak bisa dibaca ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise KeywordError(f"{path}: bukan teks UTF-8 ({exc.reason}); simpan ulang sebagai UTF-8") from exc
+
+
+def load_keyword_sets(path: str | Path = DEFAULT_FILE) -> dict[str, list[str]]:
+    path = Path(path)
+    text = read_text_file(path)
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" baris {mark.line + 1}" if mark else ""
@@ -36,10 +45,7 @@ def load_keyword_sets(path: str | Path = DEFAULT_FILE) -> dict[str, list[str]]:
 def read_keywords_file(path: str | Path) -> list[str]:
     """A plain file of keywords, one per line; '#' starts a comment."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise KeywordError(f"{path}: tidak bisa dibaca ({exc.strerror})") from exc
+    lines = read_text_file(path).splitlines()
     words = [" ".join(line.split("#", 1)[0].split()) for line in lines]
     words = [w for w in words if w]
     if not words:

@@ -148,13 +148,15 @@ def load_config(
     """Read and check patroli.toml; raises ConfigError naming the file, the key and the reason."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a Windows editor's BOM is no TOML error
     except FileNotFoundError as exc:
         raise ConfigError(
             path, "", "berkas tidak ada; salin patroli.toml.example menjadi patroli.toml"
         ) from exc
     except OSError as exc:
         raise ConfigError(path, "", f"tidak bisa dibaca ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, "", f"bukan teks UTF-8 ({exc.reason}); simpan ulang sebagai UTF-8") from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

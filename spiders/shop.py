@@ -30,11 +30,9 @@ from spiders.pages.outcome import detect_block_page
 
 def read_shop_urls(path: str | Path) -> list[str]:
     """A plain file of shop addresses, one per line; '#' starts a comment."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ValueError(f"{path}: tidak bisa dibaca ({exc.strerror})") from exc
+    from crawler.keywords import read_text_file
+
+    lines = read_text_file(path).splitlines()  # KeywordError is a ValueError
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
 
 

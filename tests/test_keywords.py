@@ -33,3 +33,21 @@ def test_bad_inputs_are_named(tmp_path):
     empty.write_text("# nothing\n", encoding="utf-8")
     with pytest.raises(KeywordError, match="tidak ada kata kunci"):
         read_keywords_file(empty)
+
+
+def test_files_saved_by_windows_editors(tmp_path):
+    # Notepad's "UTF-8 with BOM": the BOM is not whitespace, so it stuck to the first keyword
+    # and that keyword was searched with an invisible character in front of it.
+    f = tmp_path / "kata.txt"
+    f.write_bytes("batik tulis\nsongket\n".encode("utf-8-sig"))
+    assert read_keywords_file(f) == ["batik tulis", "songket"]
+    sets = tmp_path / "k.yaml"
+    sets.write_bytes("default: [batik tulis]\n".encode("utf-8-sig"))
+    assert load_keyword_sets(sets) == {"default": ["batik tulis"]}
+    # Another encoding (ANSI/cp1252, UTF-16) is a one-line error, not a UnicodeDecodeError traceback.
+    f.write_bytes("batik tulis\nkain tenun ikat Sumba\n".encode("utf-16"))
+    with pytest.raises(KeywordError, match=r"kata.txt: bukan teks UTF-8"):
+        read_keywords_file(f)
+    sets.write_bytes("default: [songket ‘Palembang’]\n".encode("cp1252"))
+    with pytest.raises(KeywordError, match=r"k.yaml: bukan teks UTF-8"):
+        load_keyword_sets(sets)

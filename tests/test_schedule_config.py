@@ -126,6 +126,15 @@ def test_broken_toml_and_missing_file_are_refused(tmp_path):
         load_config(tmp_path / "tidak-ada.toml", known_marketplaces=KNOWN)
 
 
+def test_config_saved_with_a_bom_or_another_encoding(tmp_path):
+    path = tmp_path / "patroli.toml"
+    path.write_bytes(GOOD.encode("utf-8-sig"))  # Notepad's "UTF-8 with BOM"
+    assert list(load_config(path, known_marketplaces=KNOWN).jobs) == ["malam"]
+    path.write_bytes(("# jadwal ‘malam’\n" + GOOD).encode("cp1252"))
+    with pytest.raises(ConfigError, match=r"patroli.toml: bukan teks UTF-8"):
+        load_config(path, known_marketplaces=KNOWN)
+
+
 def test_unknown_job_name_is_named():
     config = load_config(ROOT / "patroli.toml.example", known_marketplaces=KNOWN)
     with pytest.raises(

@@ -145,6 +145,14 @@ def test_shop_list_file(tmp_path):
     assert [r.url for r in start_requests(s)] == ["https://a.example/", "https://b.example/shop/"]
     with pytest.raises(ValueError, match="tidak bisa dibaca"):
         read_shop_urls(tmp_path / "tidak-ada.txt")
+    # Saved by Notepad: a BOM must not make the first address invalid; another encoding is
+    # a one-line error, not a traceback.
+    listed.write_bytes("https://a.example/\n".encode("utf-8-sig"))
+    assert read_shop_urls(listed) == ["https://a.example/"]
+    listed.write_bytes("https://a.example/\n".encode("utf-16"))
+    with pytest.raises(ValueError, match="toko.txt: bukan teks UTF-8"):
+        read_shop_urls(listed)
+    listed.write_text("https://a.example/\nhttps://b.example/shop/\n", encoding="utf-8")
     # The demo's directory comes first: a demo patrol never reaches the shops in the file.
     s = spider({"PATROLI_SHOP_URLS_FILE": str(listed), "PATROLI_BASE_URLS": {"shop": BASE}})
     assert [r.url for r in start_requests(s)] == [f"{BASE}/"]
