@@ -49,6 +49,7 @@ from crawler.evidence_records import (
 from crawler.evidence_render import render_html, render_links_csv, render_pdf, render_xlsx
 from crawler.evidence_view import (
     RECAPTURE_LABELS,
+    WIB,
     ReportView,
     capture_view,
     counts,
@@ -103,9 +104,24 @@ class Selection:
             raise EvidenceError(f"--limit {self.limit}: harus 1 atau lebih")
         if self.since:
             try:
-                datetime.fromisoformat(self.since.replace("Z", "+00:00"))
+                self.since_moment()
             except ValueError as exc:
                 raise EvidenceError(f"--since {self.since!r}: bukan tanggal (contoh 2026-11-01)") from exc
+
+    def since_moment(self) -> datetime | None:
+        """--since as a UTC moment. A date or time without a zone is WIB: the association's day
+        (its 01:00 WIB patrol of 1 November ran on 31 October, UTC)."""
+        if not self.since:
+            return None
+        moment = datetime.fromisoformat(self.since.strip().replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=WIB)
+        return moment.astimezone(UTC)
+
+    def since_utc(self) -> str | None:
+        # The stored times' own form (utc_now: milliseconds, Z), so that text order is time order.
+        moment = self.since_moment()
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else None
 
     def keys_and_urls(self) -> tuple[list[tuple[str, str]], list[str]]:
         keys, urls = [], []
@@ -124,7 +140,7 @@ class Selection:
             rules=self.rules,
             min_risk=self.min_risk,
             marketplaces=self.marketplaces,
-            since=self.since,
+            since=self.since_utc(),
             listings=keys,
             urls=urls,
             flagged_only=not (self.all_listings or self.listings),
@@ -136,7 +152,7 @@ class Selection:
             ("Aturan", ", ".join(self.rules) or "semua"),
             ("Risiko minimum", "-" if self.min_risk is None else str(self.min_risk)),
             ("Marketplace", ", ".join(self.marketplaces) or "semua"),
-            ("Terlihat sejak", self.since or "-"),
+            ("Terlihat sejak", self._since_text()),
         ]
         if self.listings:
             rows.append(("Listing yang diminta", ", ".join(self.listings)))
@@ -145,6 +161,13 @@ class Selection:
         if not (self.all_listings or self.listings):
             rows.append(("Syarat", "hanya listing yang punya tanda (flag)"))
         return rows
+
+    def _since_text(self) -> str:
+        moment = self.since_moment() if self.since else None
+        if moment is None:
+            return "-"
+        wib = moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+        return f"{self.since} ({wib} = {moment.strftime('%Y-%m-%d %H:%M UTC')})"
 
 
 @dataclass(slots=True)

@@ -402,3 +402,38 @@ def test_cli_missing_database_is_named_not_created(filled, tmp_path):
     assert done.output.strip() == f"patroli: basis data {missing} tidak ada / database not found"
     assert not missing.exists() and not missing.parent.exists()
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_since_is_a_moment_not_a_string_and_a_date_is_a_jakarta_date(tmp_path):
+    """--since was compared as text with the stored UTC times. A bare date is the association's
+    own (WIB) date: the 01:00 WIB patrol of 1 November ran at 18:00 UTC on 31 October."""
+    from crawler.items import Listing, ScoredListing
+
+    store = EvidenceStore(tmp_path / "p.db")
+    crawl = store.start_crawl(["tokopedia"], ["batik"])
+    seen = {
+        "1": "2026-10-31T16:59:00.000Z",  # 23:59 WIB on 31 October
+        "2": "2026-10-31T18:00:00.000Z",  # 01:00 WIB on 1 November
+        "3": "2026-11-01T04:00:00.000Z",  # 11:00 WIB on 1 November
+    }
+    store.save_batch(
+        crawl,
+        [
+            ScoredListing(Listing("tokopedia", lid, f"u{lid}", "Batik", captured_at=at))
+            for lid, at in seen.items()
+        ],
+    )
+
+    def ids(since):
+        return sorted(lid for _, lid in Selection(since=since, all_listings=True).select(store))
+
+    assert ids("2026-11-01") == ["2", "3"]
+    assert ids("2026-11-01 10:00") == ["3"]  # a time without zone is WIB too
+    assert ids("2026-11-01T10:00+07:00") == ["3"]
+    assert ids("2026-11-01T02:00Z") == ["3"]
+    assert ids("2026-10-31T17:00:00Z") == ["2", "3"]
+    # The report's scope says how the date was read.
+    assert ("Terlihat sejak", "2026-11-01 (2026-11-01 00:00 WIB = 2026-10-31 17:00 UTC)") in Selection(
+        since="2026-11-01"
+    ).scope()
+    store.close()
