@@ -26,3 +26,27 @@ def test_every_table_and_view_is_labelled(tmp_db):
 
 def test_settings_keep_large_tables_fast():
     assert SETTINGS["suggest_facets"] is False
+
+
+def test_price_fell_query_lists_falls_only(tmp_db):
+    """harga_turun ('listings whose price fell between patrols') also listed every price rise."""
+    from crawler.items import Listing, ScoredListing
+
+    store = EvidenceStore(tmp_db)
+    prices = {"turun": (100_000, 50_000), "naik": (50_000, 75_000), "tetap": (80_000, 80_000)}
+    for step in (0, 1):
+        crawl = store.start_crawl(["tokopedia"], ["batik"])
+        store.save_batch(
+            crawl,
+            [
+                ScoredListing(Listing("tokopedia", lid, f"u/{lid}", f"Batik {lid}", price_idr=p[step]))
+                for lid, p in prices.items()
+            ],
+        )
+    queries = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["patroli"]["queries"]
+    cursor = store.db.execute(queries["harga_turun"]["sql"])
+    rows = [dict(zip([d[0] for d in cursor.description], row, strict=True)) for row in cursor.fetchall()]
+    assert [(r["listing_id"], r["harga_tertinggi"], r["harga_sekarang"]) for r in rows] == [
+        ("turun", 100_000, 50_000)
+    ]
+    store.close()
