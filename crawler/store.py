@@ -393,7 +393,13 @@ class Store:
                 )
         page_rows = [{**_record_dict(p), "crawl_id": crawl_id} for p in pages]
         with self.db.atomic():
-            self._upsert("listings", ("marketplace", "listing_id"), listing_rows, keep=FIRST_SEEN)
+            self._upsert(
+                "listings",
+                ("marketplace", "listing_id"),
+                listing_rows,
+                keep=FIRST_SEEN,
+                keep_known=READ_FROM_DETAIL,
+            )
             self._upsert(
                 "listing_snapshots", ("marketplace", "listing_id", "crawl_id"), snapshot_rows, keep=set()
             )
@@ -411,10 +417,24 @@ class Store:
             sql = f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
             self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in group])
 
-    def _upsert(self, table: str, pk: tuple[str, ...], rows: list[dict[str, Any]], keep: set[str]) -> None:
-        """Insert, or update every column but the key and `keep` (first-seen facts stay)."""
+    def _upsert(
+        self,
+        table: str,
+        pk: tuple[str, ...],
+        rows: list[dict[str, Any]],
+        keep: set[str],
+        keep_known: frozenset[str] = frozenset(),
+    ) -> None:
+        """Insert, or update every column but the key and `keep` (first-seen facts stay);
+        a NULL in a `keep_known` column leaves the stored value."""
         for columns, group in _by_columns(rows).items():
-            updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in pk and c not in keep)
+            updates = ", ".join(
+                f"[{c}] = coalesce(excluded.[{c}], [{table}].[{c}])"
+                if c in keep_known
+                else f"[{c}] = excluded.[{c}]"
+                for c in columns
+                if c not in pk and c not in keep
+            )
             sql = (
                 f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
                 f"values ({', '.join('?' * len(columns))}) "
@@ -516,6 +536,9 @@ class Store:
 
 
 FIRST_SEEN = {"first_seen_at", "first_crawl_id"}
+# Only a product page (--detail) has these: a search card's NULL means "not read this time", and
+# must not erase what an earlier detail patrol read (the matchers read the description).
+READ_FROM_DETAIL = frozenset({"description"})
 _BOOL_FIELDS = ("is_cross_border", "is_official", "is_preorder")
 
 

@@ -93,3 +93,22 @@ def test_a_listing_found_by_two_keywords_in_two_batches_has_one_snapshot_per_cra
     assert store.db["listing_snapshots"].get(1)["price_idr"] == 12
     row = store.finish_crawl(crawl)
     assert (row["listings_seen"], row["listings_new"], row["listings_updated"]) == (1, 1, 0)
+
+
+def test_a_search_only_recrawl_keeps_the_description_a_product_page_gave(tmp_db):
+    """A weekly --detail patrol reads the descriptions ('import', 'PO 14 hari'); the nightly
+    patrol reads search cards only, which carry none. Its upsert wrote NULL over them, so the
+    matchers (the cluster pass, `patroli match`) lost the words their flags rest on."""
+    store = Store(tmp_db)
+    weekly = store.start_crawl(["tokopedia"], ["batik"])
+    store.save_batch(weekly, [ScoredListing(_listing(1, description="Barang import, PO 14 hari"))])
+    nightly = store.start_crawl(["tokopedia"], ["batik"])
+    store.save_batch(nightly, [ScoredListing(_listing(1, price=80_000))])
+    row = store.db["listings"].get(("tokopedia", "1"))
+    assert (row["price_idr"], row["last_crawl_id"]) == (80_000, nightly)
+    assert row["description"] == "Barang import, PO 14 hari"
+    assert [x.description for x in store.iter_listings()] == ["Barang import, PO 14 hari"]
+    # A product page read again says what the description is now.
+    store.save_batch(nightly, [ScoredListing(_listing(1, description="Tulis tangan, asli Lasem"))])
+    assert store.db["listings"].get(("tokopedia", "1"))["description"] == "Tulis tangan, asli Lasem"
+    store.close()
