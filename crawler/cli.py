@@ -19,7 +19,17 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Patroli(click.Group):
+    def invoke(self, ctx: click.Context):
+        from crawler.store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:  # --db that is a folder, a ZIP, a damaged file...
+            fail(str(exc))
+
+
+@click.group(cls=_Patroli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="patroli")
 def main() -> None:
     """Patroli: patroli marketplace untuk produk kerajinan dan tekstil.

@@ -8,6 +8,7 @@ crawl_pages (every fetch and its outcome), flags. Full-text search on listing ti
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -201,19 +202,31 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["listings"].enable_fts(["title", "seller_name"], tokenize="unicode61", create_triggers=True)
 
 
+class StoreError(Exception):
+    """The database path cannot be opened as a Patroli database; the message names it."""
+
+
 class Store:
     """One SQLite database, opened in WAL mode; all reads and writes of the patrol go through it."""
 
     def __init__(self, path: str | Path, *, batch_size: int = 500):
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(str(path))
-        if str(path) != ":memory:":
-            self.db.enable_wal()
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=30000")
-        migrations.apply(self.db)
+        try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(str(path))
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise StoreError(f"{path}: bukan basis data SQLite yang bisa dibuka ({exc})") from exc
+        try:
+            if str(path) != ":memory:":
+                self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            # A directory, a ZIP, a truncated file: say so instead of a traceback.
+            self.db.close()
+            raise StoreError(f"{path}: bukan basis data SQLite yang bisa dibuka ({exc})") from exc
         self.batch_size = batch_size
 
     def close(self) -> None:

@@ -99,3 +99,22 @@ def test_a_crawler_cut_off_before_closing_is_interrupted_not_finished():
     reasons = finish_reasons([cut, done], {})
     assert reasons == ["shutdown", "finished"]
     assert crawl_status(reasons) == ("interrupted", "shutdown")
+
+
+def test_a_path_that_is_no_database_is_a_one_line_error(tmp_path):
+    """--db naming a directory or another kind of file ended in a sqlite3 traceback."""
+    not_db = tmp_path / "paket.zip"
+    not_db.write_bytes(b"PK\x03\x04 not a database" * 100)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    runner = CliRunner()
+    for args, path in (
+        (["match", "--db", str(not_db)], not_db),
+        (["crawl", "tokopedia", "-k", "batik", "--db", str(folder)], folder),
+        (["evidence", "export", "--out", str(tmp_path / "x.zip"), "--db", str(not_db)], not_db),
+    ):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        (line,) = result.output.splitlines()
+        assert line.startswith(f"patroli: {path}: bukan basis data SQLite yang bisa dibuka"), line
+    assert not_db.read_bytes() == b"PK\x03\x04 not a database" * 100
