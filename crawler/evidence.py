@@ -676,10 +676,22 @@ def _parse_manifest(raw: bytes | None, report: VerifyReport) -> dict | None:
         manifest = json.loads(raw.decode("utf-8"))
         for entry in manifest["files"]:
             str(entry["name"]), str(entry["sha256"]), int(entry["size"])
+        # The parts read later have their shape too, so that a rewritten manifest is named here
+        # rather than raising in the custody or WARC checks.
+        if not all(isinstance(c, dict) for c in _as_list(manifest.get("captures", []))):
+            raise TypeError("captures")
+        if not isinstance(manifest.get("custody", {}), dict):
+            raise TypeError("custody")
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         report.fail(MANIFEST, f"diubah: bukan manifest yang sah ({type(exc).__name__})")
         return None
     return manifest
+
+
+def _as_list(value: Any) -> list:
+    if not isinstance(value, list):
+        raise TypeError("not a list")
+    return value
 
 
 def _check_file(

@@ -145,3 +145,26 @@ def test_damaged_zip_bytes_never_pass_a_changed_member(packs, tmp_path):
 def test_not_a_zip_is_named(tmp_path):
     (tmp_path / "x.zip").write_bytes(b"bukan zip")
     assert [p.file for p in verify_pack(tmp_path / "x.zip").problems] == ["paket"]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("captures", [1]),
+        ("captures", "x"),
+        ("custody", "x"),
+        ("signature", ["x"]),
+        ("files", [["laporan.html"]]),
+    ],
+)
+def test_a_manifest_with_the_wrong_shape_is_named_not_a_crash(packs, tmp_path, field, value):
+    """verify must report a rewritten manifest, whatever its JSON holds, never raise."""
+    import json
+
+    _, members, comment = packs[True]
+    manifest = json.loads(members["manifest.json"])
+    manifest[field] = value
+    _write(tmp_path / "t.zip", {**members, "manifest.json": json.dumps(manifest).encode()}, comment)
+    report = verify_pack(tmp_path / "t.zip")
+    assert not report.ok
+    assert "manifest.json" in {p.file for p in report.problems}, report.problems
