@@ -200,6 +200,8 @@ def format_summary(summary: dict[str, Any]) -> str:
             note = "  <- DIBLOKIR, bukan kosong: tidak ada yang bisa dibaca"
         elif figures.get("blocked"):
             note = "  <- sebagian diblokir"
+        elif figures.get("throttled") and not listings:
+            note = "  <- DIBATASI (HTTP 429), bukan kosong: situs meminta patroli melambat"
         elif figures.get("errors") and not listings:
             note = "  <- GAGAL: semua permintaan galat"
         lines.append(

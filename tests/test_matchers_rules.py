@@ -188,11 +188,17 @@ def test_coarse_tulis_below_floor_without_printing_traits_is_not_mislabelled(mat
     assert a.below_local_cost is True and a.mislabelled_technique is False
 
 
-@pytest.mark.parametrize("reverse", ["sisi belakang tidak putih", "bagian belakang gak pucat", "balik kain tdk pudar"])
+@pytest.mark.parametrize(
+    "reverse", ["sisi belakang tidak putih", "bagian belakang gak pucat", "balik kain tdk pudar"]
+)
 def test_a_reverse_side_said_not_to_be_pale_is_no_printing_cue(matcher, reverse):
-    a = matcher.assess(listing("Kain Batik Cap Kasar Motif Kawung 2m", 88_000, desc=f"Warna {reverse}, tembus."))
+    a = matcher.assess(
+        listing("Kain Batik Cap Kasar Motif Kawung 2m", 88_000, desc=f"Warna {reverse}, tembus.")
+    )
     assert a.below_local_cost is True and a.mislabelled_technique is False
-    pale = matcher.assess(listing("Kain Batik Cap Kasar Motif Kawung 2m", 88_000, desc="Warna sisi belakang putih."))
+    pale = matcher.assess(
+        listing("Kain Batik Cap Kasar Motif Kawung 2m", 88_000, desc="Warna sisi belakang putih.")
+    )
     assert pale.mislabelled_technique is True
 
 

@@ -118,3 +118,15 @@ def test_a_path_that_is_no_database_is_a_one_line_error(tmp_path):
         (line,) = result.output.splitlines()
         assert line.startswith(f"patroli: {path}: bukan basis data SQLite yang bisa dibuka"), line
     assert not_db.read_bytes() == b"PK\x03\x04 not a database" * 100
+
+
+def test_summary_says_throttled_not_empty(tmp_db):
+    store = Store(tmp_db)
+    crawl = store.start_crawl(["lazada"], ["batik tulis"])
+    pages = [PageRecord("lazada", "u", "throttled", 429, "batik tulis", 1, reason="HTTP 429")] * 2
+    store.save_batch(crawl, [], pages)
+    store.finish_crawl(crawl)
+    line = next(
+        l for l in format_summary(store.crawl_summary(crawl)).splitlines() if l.strip().startswith("lazada")
+    )
+    assert "DIBATASI (HTTP 429), bukan kosong" in line and "dibatasi   2" in line
