@@ -127,6 +127,8 @@ def test_summary_says_throttled_not_empty(tmp_db):
     store.save_batch(crawl, [], pages)
     store.finish_crawl(crawl)
     line = next(
-        l for l in format_summary(store.crawl_summary(crawl)).splitlines() if l.strip().startswith("lazada")
+        row
+        for row in format_summary(store.crawl_summary(crawl)).splitlines()
+        if row.strip().startswith("lazada")
     )
     assert "DIBATASI (HTTP 429), bukan kosong" in line and "dibatasi   2" in line
